@@ -1,0 +1,74 @@
+// `npm run bench`: measures lambdafit against its peers in the same run and writes BENCHMARKS.md.
+// Each section runs our code and the peer on the same input, on this machine, and reports ratios.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../src/core/package-root.js';
+import { ensureBenchCorpus } from './bench-corpus.js';
+import { ensureDemoBundle } from '../src/core/demo/ensure-demo-bundle.js';
+
+interface Section {
+  title: string;
+  run: () => Promise<{ markdown: string; results: Record<string, number> }>;
+}
+
+const root = packageRoot();
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const only = process.argv.slice(2);
+
+const corpus = await ensureBenchCorpus(join(root, '.bench', 'corpus'), log);
+const demo = await ensureDemoBundle({ onProgress: (e) => 'message' in e && log(e.message) });
+
+const sections: Section[] = [
+  {
+    title: 'Scan: listing, compressed sizes, cache',
+    run: async () => (await import('./scan-bench.js')).runScanBench({ tree: corpus, demoTree: demo.dir, log }),
+  },
+  {
+    title: 'Rules: candidate search',
+    run: async () => (await import('./rules-bench.js')).runRulesBench({ tree: corpus, log }),
+  },
+  {
+    title: 'Quantization',
+    run: async () => (await import('./quantize-bench.js')).runQuantizeBench({ modelPath: join(demo.dir, 'model', 'model.onnx'), log }),
+  },
+  {
+    title: 'Sandbox',
+    run: async () => (await import('./sandbox-bench.js')).runSandboxBench({ log }),
+  },
+];
+
+const parts: string[] = [];
+const all: Record<string, Record<string, number>> = {};
+for (const section of sections) {
+  if (only.length > 0 && !only.some((o) => section.title.toLowerCase().includes(o.toLowerCase()))) continue;
+  log(`== ${section.title}`);
+  try {
+    const { markdown, results } = await section.run();
+    parts.push(`## ${section.title}\n\n${markdown.trim()}\n`);
+    all[section.title] = results;
+  } catch (err) {
+    parts.push(`## ${section.title}\n\nNot measured in this run: ${(err as Error).message}\n`);
+    log(`${section.title} failed: ${(err as Error).stack}`);
+  }
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const header = `# lambdafit benchmarks
+
+Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpu},
+${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${execFileSync('uname', ['-sr']).toString().trim()}.
+Every figure is measured in this run; each comparison runs lambdafit and its peer on the same input
+in the same run. Times are medians unless stated. Re-run with \`npm run bench\` (or
+\`npm run bench -- scan\` for one section).
+`;
+await mkdir(join(root, '.bench'), { recursive: true });
+await writeFile(join(root, '.bench', 'results.json'), JSON.stringify(all, null, 2) + '\n');
+if (only.length === 0 || !existsSync(join(root, 'BENCHMARKS.md'))) {
+  await writeFile(join(root, 'BENCHMARKS.md'), `${header}\n${parts.join('\n')}`);
+  log('wrote BENCHMARKS.md');
+} else {
+  process.stdout.write(parts.join('\n'));
+}

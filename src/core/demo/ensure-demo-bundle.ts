@@ -1,0 +1,34 @@
+import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { packageRoot } from '../package-root.js';
+import type { OperationOptions } from '../progress.js';
+import { buildDemoBundle, type DemoBundle } from './build-demo-bundle.js';
+import { generateQaModel } from './generate-qa-model.js';
+
+/** Options for {@link ensureDemoBundle}. */
+export interface EnsureDemoBundleOptions extends OperationOptions {
+  /** Where to put the bundle. @default `<lambdafit>/.demo/bundle` */
+  dir?: string;
+  /** Rebuild even if a complete bundle exists. */
+  force?: boolean;
+}
+
+/** The cache folder lambdafit uses: $LAMBDAFIT_CACHE_DIR, $XDG_CACHE_HOME/lambdafit or ~/.cache/lambdafit. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LAMBDAFIT_CACHE_DIR) return env.LAMBDAFIT_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'lambdafit');
+  return join(homedir(), '.cache', 'lambdafit');
+}
+
+/** Builds (or reuses) the demo bundle with lambdafit's own files and model generator. */
+export async function ensureDemoBundle(options: EnsureDemoBundleOptions = {}): Promise<DemoBundle> {
+  const root = packageRoot();
+  return buildDemoBundle({
+    ...options,
+    dir: options.dir ?? join(root, '.demo', 'bundle'),
+    functionDir: join(root, 'demo', 'qa-function'),
+    nodeModulesDir: join(root, 'node_modules'),
+    modelCachePath: join(defaultCacheDir(), 'demo', 'distilbert-qa-random-fp32-v1.onnx'),
+    generateModel: (out) => generateQaModel(out),
+  });
+}

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { homedir } from 'node:os';
 import { packageRoot } from '../package-root.js';
+import { defaultCacheDir } from '../scan/default-cache-dir.js';
 import type { OperationOptions } from '../progress.js';
 import { buildDemoBundle, type DemoBundle } from './build-demo-bundle.js';
 import { generateQaModel } from './generate-qa-model.js';
@@ -13,13 +13,6 @@ export interface EnsureDemoBundleOptions extends OperationOptions {
   force?: boolean;
 }
 
-/** The cache folder lambdafit uses: $LAMBDAFIT_CACHE_DIR, $XDG_CACHE_HOME/lambdafit or ~/.cache/lambdafit. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LAMBDAFIT_CACHE_DIR) return env.LAMBDAFIT_CACHE_DIR;
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'lambdafit');
-  return join(homedir(), '.cache', 'lambdafit');
-}
-
 /** Builds (or reuses) the demo bundle with lambdafit's own files and model generator. */
 export async function ensureDemoBundle(options: EnsureDemoBundleOptions = {}): Promise<DemoBundle> {
   const root = packageRoot();
@@ -29,6 +22,8 @@ export async function ensureDemoBundle(options: EnsureDemoBundleOptions = {}): P
     functionDir: join(root, 'demo', 'qa-function'),
     nodeModulesDir: join(root, 'node_modules'),
     modelCachePath: join(defaultCacheDir(), 'demo', 'distilbert-qa-random-fp32-v1.onnx'),
-    generateModel: (out) => generateQaModel(out),
+    generateModel: async (out) => {
+      await generateQaModel(out);
+    },
   });
 }

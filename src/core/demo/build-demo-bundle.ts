@@ -71,7 +71,13 @@ export async function buildDemoBundle(options: BuildDemoBundleOptions): Promise<
   await writeFile(join(staging, MARKER), JSON.stringify({ format: DEMO_FORMAT, packages }, null, 2) + '\n');
   await rm(dir, { recursive: true, force: true });
   await mkdir(dirname(dir), { recursive: true });
-  await rename(staging, dir);
+  try {
+    await rename(staging, dir);
+  } catch (err) {
+    // Another process (a parallel test, a second terminal) finished the same bundle first.
+    await rm(staging, { recursive: true, force: true });
+    if (!existsSync(markerPath)) throw err;
+  }
   return { dir, reused: false, generatedModel, packages };
 }
 

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtInNames, loadRuleSets } from '../../../src/core/rules/load-rule-sets.js';
+import { CancelledError, ConfigError } from '../../../src/core/errors.js';
+import { builtInNames, loadRuleSets, ruleSetsOrThrow } from '../../../src/core/rules/load-rule-sets.js';
 
 let dir: string;
 
@@ -154,5 +155,29 @@ describe('loadRuleSets: user sets', () => {
       'b.json: id: rule set "same" is already loaded from a.json; this copy is ignored',
       'c.json: rule id "shared" is also used by a.json; disable it as "other/shared" to target one',
     ]);
+  });
+});
+
+describe('ruleSetsOrThrow', () => {
+  it('passes loaded sets through and turns errors into one ConfigError with every problem', async () => {
+    const good = await loadRuleSets(['dedupe']);
+    expect(ruleSetsOrThrow(good).map((s) => s.id)).toEqual(['dedupe']);
+    const bad = await loadRuleSets(['nope', './missing.json'], { baseDir: dir });
+    let thrown: unknown;
+    try {
+      ruleSetsOrThrow(bad);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).problems).toEqual(bad.errors);
+    expect((thrown as ConfigError).message).toMatch(/^Invalid rule set: nope: no built-in rule set of that name.* \(and 1 more\)\. Fix the rule file/);
+    expect((thrown as ConfigError).exitCode).toBe(2);
+  });
+
+  it('stops when cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(loadRuleSets(['dedupe'], { signal: controller.signal })).rejects.toBeInstanceOf(CancelledError);
   });
 });

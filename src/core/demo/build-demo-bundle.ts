@@ -32,7 +32,7 @@ export interface DemoBundle {
 }
 
 // Bumped whenever the demo's contents change, so stale cached bundles are rebuilt.
-const DEMO_FORMAT = 1;
+const DEMO_FORMAT = 2;
 const MARKER = '.lambdafit-demo.json';
 
 /**

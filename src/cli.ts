@@ -7,6 +7,9 @@ import type { CommandIO, CommandModule } from './commands/command-io.js';
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   scan: async () => (await import('./commands/scan-command.js')).scanCommand,
   check: async () => (await import('./commands/check-command.js')).checkCommand,
+  quantize: async () => (await import('./commands/quantize-command.js')).quantizeCommand,
+  run: async () => (await import('./commands/run-command.js')).runCommand,
+  serve: async () => (await import('./commands/serve-command.js')).serveCommand,
   demo: async () => (await import('./commands/demo-command.js')).demoCommand,
 };
 

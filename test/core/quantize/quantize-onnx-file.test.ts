@@ -34,7 +34,7 @@ describe('quantizeOnnxFile', () => {
     expect(r.output.bytes).toBe(readFileSync(r.output.path).length);
     expect(r.output.bytes).toBeLessThan(r.input.bytes * 0.4);
     expect(r.mode).toBe('int8');
-    expect(r.nodesQuantized).toBe(2 * 6 + 1 + 1); // 6 linears per layer, QA head, word embeddings
+    expect(r.nodesQuantized).toBe(2 * 6 + 1); // 6 linears per layer and the word embeddings; the 64×2 QA head is too small to pay
     expect(r.accuracy!.samples).toBe(8);
     expect(r.accuracy!.cosine).toBeGreaterThan(0.99);
     expect(r.accuracy!.outputs.map((o) => o.name)).toEqual(['start_logits', 'end_logits']);
@@ -66,7 +66,7 @@ describe('quantizeOnnxFile', () => {
 
   it('auto falls back to mixed precision, ranking layers by SQNR, when int8 alone fails', async () => {
     const r = await quantizeOnnxFile(qa, { mode: 'auto', out: join(dir, 'mixed.onnx'), samples: 6, sequenceLength: 32, minCosine: 0.999999 });
-    expect(r.sensitivity?.length).toBe(14);
+    expect(r.sensitivity?.length).toBe(13);
     expect(r.sensitivity!.every((s) => Number.isFinite(s.sqnrDb) && s.sqnrDb > 10)).toBe(true);
     const mixed = r.attempts.filter((a) => a.variant === 'int8-mixed');
     expect(mixed.length).toBeGreaterThan(0);

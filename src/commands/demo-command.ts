@@ -1,4 +1,12 @@
 import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { resolveFunctionConfig } from '../core/config/resolve-function-config.js';
+import { defaultCacheDir } from '../core/scan/default-cache-dir.js';
+import { measureLimits } from '../core/limits/measure-limits.js';
+import { fitsTarget } from '../core/limits/fits-target.js';
+import { quantizeOnnxFile } from '../core/quantize/quantize-onnx-file.js';
+import { resolveEventFiles } from '../core/sandbox/resolve-event-files.js';
+import { runFunction } from '../core/sandbox/run-function.js';
 import { analyzeBundle } from '../core/analyze/analyze-bundle.js';
 import { evaluateSizeCheck } from '../core/check/evaluate-size-check.js';
 import { loadConfig } from '../core/config/load-config.js';
@@ -50,13 +58,56 @@ The bundle in ${demo.dir}:
     const model = analysis.index.code.files.find((f) => f.path === 'model/model.onnx');
     say(
       check.verdict === 'fits'
-        ? 'The pruned bundle fits.'
-        : `Pruning alone leaves ${formatBytes(check.after.unzippedBytes)}: the ${formatBytes(model?.bytes ?? 0)} fp32 model is the rest of the problem.\n` +
-            `Next steps: \`lambdafit quantize ${join(demo.dir, 'model/model.onnx')}\` shrinks it about 4× with an accuracy gate.`,
+        ? 'The pruned bundle fits.\n'
+        : `Pruning alone leaves ${formatBytes(check.after.unzippedBytes)}: the ${formatBytes(model?.bytes ?? 0)} fp32 model is the rest of the problem.\n`,
+    );
+
+    say('Step 3 · lambdafit quantize — int8 weights, checked against fp32 in onnxruntime on 32 inputs\n');
+    // The quantized copy goes to lambdafit's cache, never into the demo bundle: inputs stay untouched.
+    const int8Path = join(defaultCacheDir(), 'demo', 'model.int8.onnx');
+    const quantized = await quantizeOnnxFile(join(demo.dir, 'model', 'model.onnx'), {
+      mode: 'int8',
+      out: int8Path,
+      samples: 32,
+      onProgress,
+      signal: io.signal,
+    });
+    const acc = quantized.accuracy;
+    say(
+      `  ${formatBytes(quantized.input.bytes)} fp32 → ${formatBytes(quantized.output.bytes)} int8 (${quantized.nodesQuantized} nodes quantized)` +
+        (acc ? `; cosine ${acc.cosine.toFixed(5)} vs fp32, top-1 agreement ${((acc.top1Agreement ?? 1) * 100).toFixed(1)} %` : '') +
+        `; gate ${quantized.passed ? 'passed' : 'FAILED'}` +
+        (quantized.latency ? `\n  latency at sequence length ${quantized.latency.sequenceLength}: ${quantized.latency.originalMs} ms fp32 → ${quantized.latency.quantizedMs} ms int8 (median, same run)` : '') +
+        (quantized.rss ? `; peak RSS ${quantized.rss.originalMB} MB → ${quantized.rss.quantizedMB} MB` : ''),
+    );
+    const int8Bytes = (await stat(int8Path)).size;
+    const afterBoth = check.after.unzippedBytes - (model?.bytes ?? 0) + int8Bytes;
+    const limits = measureLimits({ code: { unzippedBytes: afterBoth, zippedBytes: check.after.zippedBytes }, target: 'zip-s3', memorySize: config.memorySize ?? 128 });
+    say(
+      `  pruning + int8: ${formatBytes(afterBoth)} unzipped → ${fitsTarget(limits, 'zip-s3') ? 'FITS zip-s3 (under 250 MB unzipped)' : 'still over the zip-s3 limit'}.\n`,
+    );
+
+    say(`Step 4 · lambdafit run — cold-start the unmodified function in the sandbox at ${config.memorySize} MB\n`);
+    const fn = await resolveFunctionConfig(demo.dir, config);
+    const events = await resolveEventFiles([], config.events ?? [], demo.dir, demo.dir);
+    const run = await runFunction({
+      bundleDir: demo.dir,
+      fn,
+      events,
+      onProgress: (e) => {
+        if (e.type === 'sandbox:log' && /^(INIT_START|START|END|REPORT|INIT_REPORT)/.test(e.line)) say(`  ${e.line}`);
+      },
+      signal: io.signal,
+    });
+    say(`  isolation: ${run.isolation.mode}${run.isolation.lost.length ? ` (lost: ${run.isolation.lost.join('; ')})` : ''}`);
+    for (const inv of run.invocations) say(`  ${inv.cold ? 'cold' : 'warm'} ${inv.status}: ${JSON.stringify(inv.response)}`);
+    say(
+      '\nThe fit loop that applies these steps for real, verifying each one in the sandbox, is `lambdafit fit` (in progress);' +
+        '\nuntil then: `lambdafit scan`, `lambdafit check`, `lambdafit quantize` and `lambdafit run` each do their part.',
     );
     if (values.json) {
       const { scanReportJson } = await import('./scan-report-json.js');
-      io.stdout.write(JSON.stringify({ demo, scan: scanReportJson(analysis), check }, null, 2) + '\n');
+      io.stdout.write(JSON.stringify({ demo, scan: scanReportJson(analysis), check, quantize: quantized, run }, null, 2) + '\n');
     }
     return 0;
   },

@@ -40,8 +40,13 @@ export function formatScanReport(a: BundleAnalysis, options: { top?: number } = 
         .filter(Boolean)
         .join(', ');
       out.push(`  ${m.path}  ${formatBytes(m.bytes)}  ${facts}`);
-      if (info.quantizableBytes) {
-        out.push(`    ${formatBytes(info.quantizableBytes)} of float weights are quantizable: int8 would save about ${formatBytes((info.quantizableBytes * 3) / 4)} (lambdafit quantize ${m.path})`);
+      if (info.notQuantizable) out.push(`    not quantizable: ${info.notQuantizable}`);
+      else if (info.quantizableBytes && info.estimatedInt8Bytes !== undefined) {
+        out.push(
+          `    ${formatBytes(info.quantizableBytes)} of float weights are quantizable: about ${formatBytes(info.estimatedInt8Bytes)} as int8` +
+            (info.estimatedInt4Bytes !== undefined ? `, ${formatBytes(info.estimatedInt4Bytes)} as int4` : '') +
+            ` (lambdafit quantize ${m.path})`,
+        );
       }
     }
   }

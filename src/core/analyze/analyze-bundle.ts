@@ -12,6 +12,7 @@ import { scanBundle } from '../scan/scan-bundle.js';
 import { predictZipBytes } from '../scan/predict-zip-bytes.js';
 import { summarizeTree, type BinarySummary, type KindSummary, type PackageSummary } from './summarize-tree.js';
 import { isPythonTree } from './is-python-tree.js';
+import { inspectModels } from './inspect-models.js';
 
 /** Options for {@link analyzeBundle}. */
 export interface AnalyzeBundleOptions extends OperationOptions {
@@ -73,6 +74,8 @@ export async function analyzeBundle(options: AnalyzeBundleOptions, purpose: 'sca
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  const modelWarnings: string[] = [];
+  await inspectModels(index.code, modelWarnings);
   const target = options.target ?? config.target ?? 'zip-s3';
   const arch = options.arch ?? config.architecture ?? 'x86_64';
   const ruleSetRefs = options.ruleSets ?? config.rules?.use ?? defaultRuleSets(index, purpose);
@@ -107,7 +110,7 @@ export async function analyzeBundle(options: AnalyzeBundleOptions, purpose: 'sca
     ruleSets: loaded.ruleSets.map((r) => r.id),
     ...summary,
     duplicates: index.duplicates,
-    warnings: [...index.warnings, ...loaded.warnings],
+    warnings: [...index.warnings, ...modelWarnings, ...loaded.warnings],
   };
 }
 

@@ -34,6 +34,8 @@ export interface NativeInfo {
   bits: 32 | 64;
   /** Shared library / executable / Node addon, when the header or name tells. */
   type?: 'shared-library' | 'executable' | 'object' | 'node-addon';
+  /** Mach-O fat/universal files: the architecture of each slice (`arch` is then `universal`). */
+  archs?: BinaryArch[];
 }
 
 /** Model file facts (filled in by the model inspector when it knows the format). */
@@ -46,6 +48,12 @@ export interface ModelInfo {
   producer?: string;
   /** Bytes of float weights that int8 quantization would shrink. */
   quantizableBytes?: number;
+  /** Estimated file size after int8 quantization. */
+  estimatedInt8Bytes?: number;
+  /** Estimated file size after int4 quantization. */
+  estimatedInt4Bytes?: number;
+  /** Why quantization does not apply, when it does not. */
+  notQuantizable?: string;
 }
 
 /** One regular file or symlink of the bundle (or of a layer). */
@@ -78,19 +86,39 @@ export interface DuplicateGroup {
   hash: string;
   /** Size of one copy. */
   bytes: number;
+  /** Code paths as in `code.files`; layer files as `/opt/<path>` (where Lambda mounts layers). */
   paths: string[];
 }
 
-/** One scanned tree: the function code or one layer. */
-export interface TreeIndex {
+/** One listed tree (no hashes, no compressed sizes): what `listBundle` returns. */
+export interface TreeListing {
   /** Where it came from: a folder, a .zip or a .tar.gz path. */
   source: string;
   sourceType: 'folder' | 'zip' | 'tar.gz';
+  /** Regular files and symlinks, sorted by path. */
   files: FileEntry[];
+  /** Directories that hold no file at any depth; lambdafit zips keep them as entries. */
+  emptyDirectories?: string[];
   /** Sum of regular file sizes. */
   unzippedBytes: number;
-  /** Exact size of the zip lambdafit would write for this tree. */
+}
+
+/** One scanned tree: the function code or one layer. */
+export interface TreeIndex extends TreeListing {
+  /**
+   * Exact size of the zip lambdafit would write for this tree (`writeZip`: directory entries
+   * included, per-entry deflate level 6 or stored). Recompute after removing files with
+   * `predictZipBytes`.
+   */
   zippedBytes: number;
+}
+
+/** A listed bundle: function code plus its layers, without hashes or compressed sizes. */
+export interface BundleListing {
+  code: TreeListing;
+  layers: TreeListing[];
+  /** Non-fatal observations (e.g. a symlink inside the bundle). */
+  warnings: string[];
 }
 
 /** A scanned bundle: function code plus its layers. */

@@ -2,8 +2,8 @@
 // Each section runs our code and the peer on the same input, on this machine, and reports ratios.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/core/package-root.js';
 import { ensureBenchCorpus } from './bench-corpus.js';
@@ -15,6 +15,7 @@ interface Section {
 }
 
 const root = packageRoot();
+const loadAtStart = loadavg()[0]!;
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const only = process.argv.slice(2);
 
@@ -62,13 +63,21 @@ Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus
 ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${execFileSync('uname', ['-sr']).toString().trim()}.
 Every figure is measured in this run; each comparison runs lambdafit and its peer on the same input
 in the same run. Times are medians unless stated. Re-run with \`npm run bench\` (or
-\`npm run bench -- scan\` for one section).
+\`npm run bench -- scan\` for one section). Load average (1 min) when the run started:
+${loadAtStart.toFixed(2)}, when it ended: ${loadavg()[0]!.toFixed(2)} — on a shared 2-core machine other work
+inflates times, so compare ratios measured in the same run, not absolute figures across runs.
 `;
 await mkdir(join(root, '.bench'), { recursive: true });
 await writeFile(join(root, '.bench', 'results.json'), JSON.stringify(all, null, 2) + '\n');
-if (only.length === 0 || !existsSync(join(root, 'BENCHMARKS.md'))) {
-  await writeFile(join(root, 'BENCHMARKS.md'), `${header}\n${parts.join('\n')}`);
-  log('wrote BENCHMARKS.md');
+const target = join(root, 'BENCHMARKS.md');
+if (only.length === 0 || !existsSync(target)) {
+  await writeFile(target, `${header}\n${parts.join('\n')}`);
 } else {
-  process.stdout.write(parts.join('\n'));
+  // A partial run replaces only its own sections and keeps the others' figures.
+  const previous = (await readFile(target, 'utf8')).split(/^(?=## )/m).slice(1);
+  const fresh = new Map(parts.map((p) => [p.split('\n')[0], p]));
+  const merged = previous.map((s) => fresh.get(s.split('\n')[0]!) ?? s);
+  for (const [title, p] of fresh) if (!previous.some((s) => s.split('\n')[0] === title)) merged.push(p);
+  await writeFile(target, `${header}\nSections re-measured in the latest (partial) run: ${[...fresh.keys()].map((k) => k!.slice(3)).join(', ')}.\n\n${merged.join('\n').replace(/\n{3,}/g, '\n\n')}`);
 }
+log('wrote BENCHMARKS.md');

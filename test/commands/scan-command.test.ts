@@ -123,3 +123,19 @@ describe('lambdafit scan / check (CLI)', () => {
     expect(top.stdout).toContain('Exit codes');
   });
 });
+
+describe('lambdafit scan warnings', () => {
+  it('warns about a rules.disable entry that names no rule', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lf-scan-warn-'));
+    try {
+      await mkdir(join(dir, 'node_modules', 'a'), { recursive: true });
+      await writeFile(join(dir, 'node_modules', 'a', 'index.js'), 'module.exports = 1;\n');
+      await writeFile(join(dir, 'lambdafit.json'), JSON.stringify({ rules: { use: ['node-safe'], disable: ['npm-testz'] } }));
+      const run = await runCli(['scan', dir, '--json', '--no-cache']);
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout).warnings.join('\n')).toContain('"npm-testz" names no rule');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -7,6 +7,7 @@ import type { OperationOptions } from '../progress.js';
 import type { Candidate } from '../rules/candidate.js';
 import { loadRuleSets } from '../rules/load-rule-sets.js';
 import { matchRules } from '../rules/match-rules.js';
+import { compileRules } from '../rules/compile-rules.js';
 import type { BundleIndex, DuplicateGroup } from '../scan/bundle-index.js';
 import { scanBundle } from '../scan/scan-bundle.js';
 import { predictZipBytes } from '../scan/predict-zip-bytes.js';
@@ -90,6 +91,9 @@ export async function analyzeBundle(options: AnalyzeBundleOptions, purpose: 'sca
     disable: config.rules?.disable ?? [],
   });
   exactZipSavings(index, candidates);
+  const disable = config.rules?.disable ?? [];
+  const typos = disable.length > 0 ? compileRules(loaded.ruleSets, { arch, disable }).unknownDisable : [];
+  const ruleWarnings = typos.map((d) => `rules.disable: "${d}" names no rule or rule set of ${loaded.ruleSets.map((r) => r.id).join(', ')}; check the spelling.`);
   const limits = measureLimits({
     code: index.code,
     layers: index.layers,
@@ -110,7 +114,7 @@ export async function analyzeBundle(options: AnalyzeBundleOptions, purpose: 'sca
     ruleSets: loaded.ruleSets.map((r) => r.id),
     ...summary,
     duplicates: index.duplicates,
-    warnings: [...index.warnings, ...modelWarnings, ...loaded.warnings],
+    warnings: [...index.warnings, ...modelWarnings, ...loaded.warnings, ...ruleWarnings],
   };
 }
 

@@ -12,6 +12,8 @@ const META_DIR = /^(.+?)(-[^/]*)?\.(dist-info|egg-info)$/;
 
 /** Whether a path is a metadata file the owner mapping needs to read. */
 export function isPackageMetadata(path: string): boolean {
+  // Called for every file of every scan: a cheap suffix test first, the regexes only for candidates.
+  if (!path.endsWith('RECORD') && !path.endsWith('top_level.txt') && !path.endsWith('installed-files.txt')) return false;
   return /(^|\/)[^/]+\.dist-info\/(RECORD|top_level\.txt)$/.test(path) || /(^|\/)[^/]+\.egg-info\/(installed-files\.txt|top_level\.txt)$/.test(path);
 }
 

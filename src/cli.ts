@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   quantize: async () => (await import('./commands/quantize-command.js')).quantizeCommand,
   run: async () => (await import('./commands/run-command.js')).runCommand,
   serve: async () => (await import('./commands/serve-command.js')).serveCommand,
+  fit: async () => (await import('./commands/fit-command.js')).fitCommand,
   demo: async () => (await import('./commands/demo-command.js')).demoCommand,
 };
 

@@ -54,6 +54,14 @@ export const configSchema = z.strictObject({
       drop: z.array(z.string().min(1)).optional().describe('Globs that are always removed.'),
     })
     .optional(),
+  verify: z
+    .strictObject({
+      ignore: z.array(z.string().min(1)).optional().describe('Response fields that may differ between runs (dotted JSON paths, * for any key), skipped when lambdafit fit compares outputs with the baseline.'),
+      numericTolerance: z.number().min(0).max(1).optional().describe('Relative tolerance for numbers in responses after pruning steps (default 0: identical).'),
+      modelTolerance: z.number().min(0).max(1).optional().describe('Relative tolerance for numbers in responses after model quantization (default 0.05).'),
+    })
+    .optional()
+    .describe('How lambdafit fit compares responses with the unmodified bundle.'),
   budgets: z
     .strictObject({
       coldStartMs: z.number().positive().optional(),

@@ -9,6 +9,16 @@ export interface BisectRemovalOptions {
   likelyNeeded?: ReadonlySet<string>;
   /** Cancels between verifications. */
   signal?: AbortSignal;
+  /**
+   * Keep the files of `likelyNeeded` without testing them: a file the function was seen opening
+   * is kept (the safe direction), so a step settles in one verification when the rest passes.
+   */
+  trustHint?: boolean;
+  /**
+   * The whole set was already verified to fail (the step that is being bisected): its first
+   * verification is skipped and the search starts with the halves.
+   */
+  knownToFail?: boolean;
   /** Called after each verification, for progress. */
   onTest?: (removedCount: number, passed: boolean, testsSoFar: number) => void;
 }
@@ -48,9 +58,15 @@ export async function bisectRemoval(
     options.onTest?.(accepted.length + group.length, ok, tests);
     return ok;
   };
+  const hint = options.likelyNeeded;
+  const useHint = hint !== undefined && hint.size > 0;
+  // With a trace hint the first group is the unseen files, not the whole (known failing) set.
+  let skipFirst = options.knownToFail === true && !useHint;
   const explore = async (group: readonly string[]): Promise<void> => {
     if (group.length === 0) return;
-    if (await verify(group)) {
+    const known = skipFirst;
+    skipFirst = false;
+    if (!known && (await verify(group))) {
       accepted.push(...group);
       return;
     }
@@ -63,15 +79,15 @@ export async function bisectRemoval(
     await explore(group.slice(mid));
   };
 
-  const hint = options.likelyNeeded;
   const sorted = [...files].sort();
-  if (hint && hint.size > 0) {
+  if (useHint) {
     const unseen = sorted.filter((f) => !hint.has(f));
     const seen = sorted.filter((f) => hint.has(f));
     // Files never opened are the likely-safe part; files that were opened are explored after,
     // so whatever of them is truly unused can still go.
     await explore(unseen);
-    await explore(seen);
+    if (options.trustHint) keep.push(...seen);
+    else await explore(seen);
   } else {
     await explore(sorted);
   }

@@ -31,7 +31,8 @@ export interface CachedFile {
 /** The identity of an archive file at scan time. */
 export type ArchiveStamp = [size: number, mtimeMs: number, ctimeMs: number, ino: number];
 
-const FORMAT = 1;
+// Bumped whenever the deflate engine or the entry layout changes: old sizes would be wrong.
+const FORMAT = 2;
 const MAX_DEFLATE_ENTRIES = 2_000_000;
 
 function keyOf(path: string): string {

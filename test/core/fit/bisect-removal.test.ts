@@ -54,3 +54,31 @@ describe('bisectRemoval', () => {
     await expect(bisectRemoval(files, async () => true, { signal: controller.signal })).rejects.toThrow('Cancelled');
   });
 });
+
+describe('bisectRemoval with knownToFail', () => {
+  it('skips re-verifying the whole step it was called for', async () => {
+    const files = ['a', 'b', 'c', 'd'];
+    const calls: string[][] = [];
+    const result = await bisectRemoval(files, async (removed) => {
+      calls.push([...removed]);
+      return !removed.includes('c');
+    }, { knownToFail: true });
+    expect(result.keep).toEqual(['c']);
+    expect(result.removable).toEqual(['a', 'b', 'd']);
+    expect(calls[0]).toEqual(['a', 'b']);
+    expect(calls).toHaveLength(4); // one fewer than without the flag
+  });
+});
+
+describe('bisectRemoval with trustHint', () => {
+  it('keeps the traced files untested and settles in one verification', async () => {
+    const files = ['a', 'b', 'c', 'd', 'e'];
+    let tests = 0;
+    const result = await bisectRemoval(files, async (removed) => {
+      tests++;
+      return !removed.includes('c');
+    }, { likelyNeeded: new Set(['c', 'd']), trustHint: true, knownToFail: true });
+    expect(result).toEqual({ removable: ['a', 'b', 'e'], keep: ['c', 'd'], tests: 1 });
+    expect(tests).toBe(1);
+  });
+});

@@ -1,10 +1,6 @@
-import { join } from 'node:path';
-import { stat } from 'node:fs/promises';
 import { resolveFunctionConfig } from '../core/config/resolve-function-config.js';
-import { defaultCacheDir } from '../core/scan/default-cache-dir.js';
-import { measureLimits } from '../core/limits/measure-limits.js';
-import { fitsTarget } from '../core/limits/fits-target.js';
-import { quantizeOnnxFile } from '../core/quantize/quantize-onnx-file.js';
+import { fitBundle } from '../core/fit/fit-bundle.js';
+import { formatFitReport } from './format-fit-report.js';
 import { resolveEventFiles } from '../core/sandbox/resolve-event-files.js';
 import { runFunction } from '../core/sandbox/run-function.js';
 import { analyzeBundle } from '../core/analyze/analyze-bundle.js';
@@ -62,32 +58,20 @@ The bundle in ${demo.dir}:
         : `Pruning alone leaves ${formatBytes(check.after.unzippedBytes)}: the ${formatBytes(model?.bytes ?? 0)} fp32 model is the rest of the problem.\n`,
     );
 
-    say('Step 3 · lambdafit quantize — int8 weights, checked against fp32 in onnxruntime on 32 inputs\n');
-    // The quantized copy goes to lambdafit's cache, never into the demo bundle: inputs stay untouched.
-    const int8Path = join(defaultCacheDir(), 'demo', 'model.int8.onnx');
-    const quantized = await quantizeOnnxFile(join(demo.dir, 'model', 'model.onnx'), {
-      mode: 'int8',
-      out: int8Path,
-      samples: 32,
+    say('Step 3 · lambdafit fit — apply the steps for real on a private copy, verifying each one in the sandbox\n');
+    say('  (baseline answers first; then other platforms\' binaries, the rules by risk, trace-based pruning and int8,');
+    say('   each kept only if a cold start plus every sample event still answers like the unmodified function)\n');
+    const fit = await fitBundle({
+      path: demo.dir,
+      config,
+      configDir: demo.dir,
+      target: 'zip-s3',
+      cwd: demo.dir,
       onProgress,
       signal: io.signal,
     });
-    const acc = quantized.accuracy;
-    say(
-      `  ${formatBytes(quantized.input.bytes)} fp32 → ${formatBytes(quantized.output.bytes)} int8 (${quantized.nodesQuantized} nodes quantized)` +
-        (acc ? `; cosine ${acc.cosine.toFixed(5)} vs fp32, top-1 agreement ${((acc.top1Agreement ?? 1) * 100).toFixed(1)} %` : '') +
-        `; gate ${quantized.passed ? 'passed' : 'FAILED'}` +
-        (quantized.latency ? `\n  latency at sequence length ${quantized.latency.sequenceLength}: ${quantized.latency.originalMs} ms fp32 → ${quantized.latency.quantizedMs} ms int8 (median, same run)` : '') +
-        (quantized.rss ? `; peak RSS ${quantized.rss.originalMB} MB → ${quantized.rss.quantizedMB} MB` : ''),
-    );
-    const int8Bytes = (await stat(int8Path)).size;
-    const afterBoth = check.after.unzippedBytes - (model?.bytes ?? 0) + int8Bytes;
-    const limits = measureLimits({ code: { unzippedBytes: afterBoth, zippedBytes: check.after.zippedBytes }, target: 'zip-s3', memorySize: config.memorySize ?? 128 });
-    say(
-      `  pruning + int8: ${formatBytes(afterBoth)} unzipped → ${fitsTarget(limits, 'zip-s3') ? 'FITS zip-s3 (under 250 MB unzipped)' : 'still over the zip-s3 limit'}.\n`,
-    );
-
-    say(`Step 4 · lambdafit run — cold-start the unmodified function in the sandbox at ${config.memorySize} MB\n`);
+    say(formatFitReport(fit.plan, fit));
+    say(`Step 4 · lambdafit run — the unmodified function's cold start in the sandbox at ${config.memorySize} MB, as Lambda logs it\n`);
     const fn = await resolveFunctionConfig(demo.dir, config);
     const events = await resolveEventFiles([], config.events ?? [], demo.dir, demo.dir);
     const run = await runFunction({
@@ -102,12 +86,11 @@ The bundle in ${demo.dir}:
     say(`  isolation: ${run.isolation.mode}${run.isolation.lost.length ? ` (lost: ${run.isolation.lost.join('; ')})` : ''}`);
     for (const inv of run.invocations) say(`  ${inv.cold ? 'cold' : 'warm'} ${inv.status}: ${JSON.stringify(inv.response)}`);
     say(
-      '\nThe fit loop that applies these steps for real, verifying each one in the sandbox, is `lambdafit fit` (in progress);' +
-        '\nuntil then: `lambdafit scan`, `lambdafit check`, `lambdafit quantize` and `lambdafit run` each do their part.',
+      '\nEach step has its own command: `lambdafit scan`, `check`, `quantize`, `fit`, `run` and `serve` (see --help).',
     );
     if (values.json) {
       const { scanReportJson } = await import('./scan-report-json.js');
-      io.stdout.write(JSON.stringify({ demo, scan: scanReportJson(analysis), check, quantize: quantized, run }, null, 2) + '\n');
+      io.stdout.write(JSON.stringify({ demo, scan: scanReportJson(analysis), check, fit: fit.plan, run }, null, 2) + '\n');
     }
     return 0;
   },

@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { limitSettings } from '../limits/limit-settings.js';
 import type { Architecture, LambdafitConfig, Target } from '../config/config-schema.js';
 import { ConfigError } from '../errors.js';
 import { measureLimits, type LimitCheck } from '../limits/measure-limits.js';
@@ -98,10 +99,7 @@ export async function analyzeBundle(options: AnalyzeBundleOptions, purpose: 'sca
     code: index.code,
     layers: index.layers,
     target,
-    ...(config.environment ? { environment: config.environment } : {}),
-    ...(config.memorySize ? { memorySize: config.memorySize } : {}),
-    ...(config.ephemeralStorage ? { ephemeralStorage: config.ephemeralStorage } : {}),
-    ...(config.timeout ? { timeout: config.timeout } : {}),
+    ...limitSettings(config),
   });
   const summary = summarizeTree(index.code.files);
   return {
@@ -127,7 +125,7 @@ function exactZipSavings(index: BundleIndex, candidates: Candidate[]): void {
   const full = index.code.zippedBytes;
   for (const candidate of candidates) {
     const removed = new Set(candidate.files.map((f) => f.path));
-    candidate.zippedBytes = full - predictZipBytes(files.filter((f) => !removed.has(f.path)));
+    candidate.zippedBytes = full - predictZipBytes(files.filter((f) => !removed.has(f.path)), index.code.emptyDirectories ?? []);
   }
 }
 

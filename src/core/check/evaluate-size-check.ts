@@ -1,4 +1,5 @@
 import type { BundleAnalysis } from '../analyze/analyze-bundle.js';
+import { limitSettings } from '../limits/limit-settings.js';
 import { fitsTarget } from '../limits/fits-target.js';
 import { measureLimits, type LimitCheck } from '../limits/measure-limits.js';
 import type { LambdafitConfig } from '../config/config-schema.js';
@@ -45,15 +46,12 @@ export function evaluateSizeCheck(analysis: BundleAnalysis, config: LambdafitCon
   const within = (c: Candidate) => RISK_ORDER[c.risk] <= RISK_ORDER[maxRisk];
   const chosen = analysis.candidates.filter(within);
   const { kept, removed } = applyCandidates(analysis.index.code.files, chosen);
-  const code = { unzippedBytes: kept.reduce((n, f) => n + f.bytes, 0), zippedBytes: predictZipBytes(kept) };
+  const code = { unzippedBytes: kept.reduce((n, f) => n + f.bytes, 0), zippedBytes: predictZipBytes(kept, analysis.index.code.emptyDirectories ?? []) };
   const limits = measureLimits({
     code,
     layers: analysis.index.layers,
     target: analysis.target,
-    ...(config.environment ? { environment: config.environment } : {}),
-    ...(config.memorySize ? { memorySize: config.memorySize } : {}),
-    ...(config.ephemeralStorage ? { ephemeralStorage: config.ephemeralStorage } : {}),
-    ...(config.timeout ? { timeout: config.timeout } : {}),
+    ...limitSettings(config),
   });
   const summarize = (c: Candidate): AppliedRule => ({
     ruleId: c.ruleId,

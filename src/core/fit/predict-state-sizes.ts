@@ -1,4 +1,5 @@
 import type { LambdafitConfig, Target } from '../config/config-schema.js';
+import { limitSettings } from '../limits/limit-settings.js';
 import { failedChecks, fitsTarget } from '../limits/fits-target.js';
 import { measureLimits } from '../limits/measure-limits.js';
 import { applyPlanToFiles } from '../plan/apply-plan-to-files.js';
@@ -24,10 +25,7 @@ export function predictStateSizes(index: BundleIndex, steps: readonly PlanStep[]
     code: { unzippedBytes, zippedBytes },
     layers: index.layers,
     target,
-    ...(config.environment ? { environment: config.environment } : {}),
-    ...(config.memorySize ? { memorySize: config.memorySize } : {}),
-    ...(config.ephemeralStorage ? { ephemeralStorage: config.ephemeralStorage } : {}),
-    ...(config.timeout ? { timeout: config.timeout } : {}),
+    ...limitSettings(config),
   });
   return {
     files: files.length,

@@ -1,13 +1,12 @@
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIO } from '../../src/commands/command-io.js';
 import { fitCommand } from '../../src/commands/fit-command.js';
 import { UsageError } from '../../src/core/errors.js';
 import { validateFitPlan } from '../../src/core/plan/fit-plan-schema.js';
 import { packageRoot } from '../../src/core/package-root.js';
+import { captureIo } from '../helpers/capture-io.js';
 
 let dir: string;
 beforeAll(() => {
@@ -16,15 +15,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function io(): CommandIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { stdout, stderr, signal: new AbortController().signal, debug: false, cwd: dir, env: {}, out: () => out, err: () => err };
-}
+const io = () => captureIo(dir);
 
 describe('lambdafit fit', () => {
   it('prints the plan and the measured alternatives, writes --out atomically, exits 0', async () => {

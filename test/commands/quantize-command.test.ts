@@ -1,12 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIO } from '../../src/commands/command-io.js';
 import { quantizeCommand } from '../../src/commands/quantize-command.js';
 import { generateQaModel } from '../../src/core/demo/generate-qa-model.js';
 import { InputError, UsageError } from '../../src/core/errors.js';
+import { captureIo } from '../helpers/capture-io.js';
 
 let dir: string;
 let model: string;
@@ -17,15 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function io(): CommandIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { stdout, stderr, signal: new AbortController().signal, debug: false, cwd: dir, env: {}, out: () => out, err: () => err };
-}
+const io = () => captureIo(dir);
 
 describe('lambdafit quantize', () => {
   it('--json prints exactly the documented document on stdout, progress on stderr, exit 0 on pass', async () => {

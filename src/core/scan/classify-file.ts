@@ -95,9 +95,9 @@ export function sniffHeader(header: Buffer): HeaderFacts {
  */
 export function classifyFile(path: string, header?: Buffer | HeaderFacts): FileClassification {
   const facts = Buffer.isBuffer(header) ? sniffHeader(header) : (header ?? {});
-  const segments = path.split('/');
-  const name = segments[segments.length - 1] as string;
-  const dirs = segments.slice(0, -1);
+  const slash = path.lastIndexOf('/');
+  const name = slash === -1 ? path : path.slice(slash + 1);
+  const dirPath = slash === -1 ? '' : path.slice(0, slash);
   const ext = fileExtension(name);
   const lowerName = name.toLowerCase();
 
@@ -112,25 +112,53 @@ export function classifyFile(path: string, header?: Buffer | HeaderFacts): FileC
   const byExt = MODEL_EXT[ext];
   if (byExt) return { kind: 'model', reason: `extension .${ext}`, model: { format: facts.model ?? byExt } };
   if (facts.model) return { kind: 'model', reason: `${facts.model} signature`, model: { format: facts.model } };
-  if ((ext === 'bin' || ext === 'pb' || ext === 'msgpack') && (MODEL_BIN_NAME.test(name) || MODEL_DIR.test(dirs.join('/')))) {
+  if ((ext === 'bin' || ext === 'pb' || ext === 'msgpack') && (MODEL_BIN_NAME.test(name) || MODEL_DIR.test(dirPath))) {
     return { kind: 'model', reason: `.${ext} with a model-like name`, model: { format: ext === 'bin' && /pytorch/i.test(name) ? 'pytorch' : 'other' } };
   }
   if (ARCHIVE_EXT.has(ext)) return { kind: 'archive', reason: `extension .${ext}` };
 
-  const testDir = dirs.find((d) => TEST_DIRS.has(d.toLowerCase()));
-  if (testDir) return { kind: 'tests', reason: `inside ${testDir}/` };
+  const special = dirPath ? specialDirs(dirPath) : NO_SPECIAL_DIRS;
+  if (special.test) return { kind: 'tests', reason: `inside ${special.test}/` };
   if (TEST_FILE.test(lowerName)) return { kind: 'tests', reason: 'test file name' };
-  const exampleDir = dirs.find((d) => EXAMPLE_DIRS.has(d.toLowerCase()));
-  if (exampleDir) return { kind: 'examples', reason: `inside ${exampleDir}/` };
-  const configDir = dirs.find((d) => CONFIG_DIRS.has(d.toLowerCase()));
-  if (configDir) return { kind: 'config', reason: `inside ${configDir}/` };
+  if (special.example) return { kind: 'examples', reason: `inside ${special.example}/` };
+  if (special.config) return { kind: 'config', reason: `inside ${special.config}/` };
   if (CONFIG_NAME.test(name)) return { kind: 'config', reason: 'tool or CI config name' };
 
   if (SOURCE_EXT.has(ext)) return { kind: 'source', reason: `extension .${ext}` };
   if (DOC_EXT.has(ext)) return { kind: 'docs', reason: `extension .${ext}` };
   if (DOC_NAME.test(name)) return { kind: 'docs', reason: 'documentation file name' };
-  const docDir = dirs.find((d) => DOC_DIRS.has(d.toLowerCase()));
-  if (docDir) return { kind: 'docs', reason: `inside ${docDir}/` };
+  if (special.doc) return { kind: 'docs', reason: `inside ${special.doc}/` };
   if (NATIVE_EXT.has(ext)) return { kind: 'other', reason: `extension .${ext} but no native header` };
   return { kind: 'other', reason: ext ? `extension .${ext}` : 'no extension' };
+}
+
+/** The first folder of each special kind on a path, as written. */
+interface SpecialDirs {
+  test?: string;
+  example?: string;
+  config?: string;
+  doc?: string;
+}
+
+const NO_SPECIAL_DIRS: SpecialDirs = {};
+
+/**
+ * One pass over a file's folders (this runs for every file of every scan: it lowercases the path
+ * once instead of every segment for every category).
+ */
+function specialDirs(dirPath: string): SpecialDirs {
+  const lower = dirPath.toLowerCase();
+  const found: SpecialDirs = {};
+  let start = 0;
+  while (start <= lower.length) {
+    let end = lower.indexOf('/', start);
+    if (end === -1) end = lower.length;
+    const seg = lower.slice(start, end);
+    if (!found.test && TEST_DIRS.has(seg)) found.test = dirPath.slice(start, end);
+    else if (!found.example && EXAMPLE_DIRS.has(seg)) found.example = dirPath.slice(start, end);
+    else if (!found.config && CONFIG_DIRS.has(seg)) found.config = dirPath.slice(start, end);
+    else if (!found.doc && DOC_DIRS.has(seg)) found.doc = dirPath.slice(start, end);
+    start = end + 1;
+  }
+  return found;
 }

@@ -1,3 +1,4 @@
+import type { AccuracyReport, OutputAccuracy } from './compare-outputs.js';
 import type { QuantizeFileResult } from './quantize-types.js';
 
 /**
@@ -12,15 +13,7 @@ export interface QuantizeReportJson {
   variant: string;
   nodesQuantized: number;
   excludedNodes: string[];
-  accuracy: {
-    cosine: number;
-    minCosine: number;
-    maxAbsDiff: number;
-    relRmse: number;
-    top1Agreement: number | null;
-    samples: number;
-    outputs: Array<{ name: string; cosine: number; maxAbsDiff: number; relRmse: number; top1Agreement: number | null }>;
-  } | null;
+  accuracy: (Omit<AccuracyReport, 'outputs'> & { outputs: Pick<OutputAccuracy, 'name' | 'cosine' | 'maxAbsDiff' | 'relRmse' | 'top1Agreement'>[] }) | null;
   latency: { originalMs: number | null; quantizedMs: number | null; speedup: number | null; originalCpuMs: number | null; quantizedCpuMs: number | null; sequenceLength: number | null };
   rss: { originalMB: number | null; quantizedMB: number | null };
   gate: { minCosine: number; minTop1: number | null; inputs: string; samples: number };

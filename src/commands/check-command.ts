@@ -34,13 +34,8 @@ Exit codes: 0 fits, 1 does not fit, 2 usage, configuration or input error.
     const args = await resolveBundleArgs('check', positionals[0], values, io.cwd);
     const analysis = await analyzeBundle(
       {
-        path: args.path,
-        layers: args.layers,
-        config: args.config,
-        configDir: args.configDir,
-        target: args.target,
-        arch: args.arch,
-        onProgress: progressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean }),
+        ...args,
+        onProgress: progressPrinter(io.stderr),
         signal: io.signal,
       },
       'check',

@@ -1,7 +1,8 @@
 /** What the CLI hands every command: streams, cancellation and global flags. */
 export interface CommandIO {
   stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  /** Progress and logs; `isTTY` decides between an updating line and plain lines. */
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Fires on Ctrl-C / SIGTERM. */
   signal: AbortSignal;
   /** Print stack traces and extra diagnostics. */

@@ -30,7 +30,7 @@ fit Lambda, and here is what each step would save.
 `,
   async run(argv, io) {
     const { values } = parseCommandArgs('demo', argv, { dir: { type: 'string' }, rebuild: { type: 'boolean' }, json: { type: 'boolean' } }, 0);
-    const onProgress = progressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
+    const onProgress = progressPrinter(io.stderr);
     const say = (text: string) => {
       if (!values.json) io.stdout.write(text + '\n');
     };

@@ -42,16 +42,11 @@ Exit codes: 0 a verified plan fits, 1 nothing fits (the report says why and what
     const maxRisk = choiceFlag('max-risk', values['max-risk'], RISKS) ?? 'caution';
     const args = await resolveBundleArgs('fit', positionals[0], values, io.cwd);
     const result = await fitBundle({
-      path: args.path,
-      config: args.config,
-      configDir: args.configDir,
-      layers: args.layers,
-      target: args.target,
-      arch: args.arch,
+      ...args,
       maxRisk,
       quantize: !values['no-quantize'],
       cwd: io.cwd,
-      onProgress: progressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean }),
+      onProgress: progressPrinter(io.stderr),
       signal: io.signal,
     });
     if (values.out) await writeFitPlan(resolve(io.cwd, values.out), result.plan);

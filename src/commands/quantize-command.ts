@@ -151,7 +151,7 @@ Exit codes: 0 the gate passed, 1 it failed, 2 bad usage or a bad model, 130 canc
       int4Asymmetric: values['int4-asymmetric'],
       convInteger: values['conv-integer'],
       threads: intFlag('threads', values.threads, 1, 1024),
-      onProgress: progressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean }),
+      onProgress: progressPrinter(io.stderr),
       signal: io.signal,
     });
     io.stdout.write(values.json ? JSON.stringify(quantizeReportJson(result), null, 2) + '\n' : formatSummary(result));

@@ -28,7 +28,10 @@ export const BUNDLE_FLAGS_HELP = `  --target T       zip-direct | zip-s3 | image
   --timeout S      function timeout, 1–900
   --json           print one JSON document on stdout (progress stays on stderr)`;
 
-/** A bundle argument resolved to paths and a merged configuration. */
+/**
+ * A bundle argument resolved to paths and a merged configuration; its fields are named as the
+ * core operations' options, so commands pass it on with a spread.
+ */
 export interface BundleArgs {
   path: string;
   configDir: string;

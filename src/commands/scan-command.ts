@@ -39,15 +39,10 @@ Exit codes: 0 the bundle fits the target as it is, 1 it does not, 2 bad usage or
     });
     const args = await resolveBundleArgs('scan', positionals[0], values, io.cwd);
     const analysis = await analyzeBundle({
-      path: args.path,
-      layers: args.layers,
-      config: args.config,
-      configDir: args.configDir,
-      target: args.target,
-      arch: args.arch,
+      ...args,
       ...(values.rules ? { ruleSets: values.rules.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
       ...(values['no-cache'] ? { cacheDir: false as const } : {}),
-      onProgress: progressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean }),
+      onProgress: progressPrinter(io.stderr),
       signal: io.signal,
     });
     if (values.json) {

@@ -3,7 +3,7 @@ import { ARCHITECTURES, TARGETS } from '../config/config-schema.js';
 import { InputError } from '../errors.js';
 import { formatZodIssues } from '../config/format-zod-issues.js';
 import { RISKS } from '../rules/schema.js';
-import { FIT_PLAN_VERSION, type FitPlan } from './fit-plan.js';
+import { FIT_PLAN_VERSION, PLACEMENT_STRATEGIES, type FitPlan } from './fit-plan.js';
 
 const mismatch = z.strictObject({ event: z.string(), path: z.string(), expected: z.string(), got: z.string() });
 const measurement = z.strictObject({
@@ -17,6 +17,7 @@ const measurement = z.strictObject({
   error: z.string().optional(),
 });
 const sizes = z.strictObject({ files: z.int().nonnegative(), unzippedBytes: z.int().nonnegative(), zippedBytes: z.int().nonnegative(), fits: z.boolean() });
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const planFile = z.strictObject({ path: z.string().min(1), bytes: z.int().nonnegative() });
 const step = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -45,6 +46,25 @@ const step = z.discriminatedUnion('kind', [
     outputCompressedBytes: z.int().nonnegative(),
     outputHash: z.string().regex(/^[0-9a-f]{64}$/),
     accuracy: z.strictObject({ cosine: z.number().nullable(), top1Agreement: z.number().nullable(), minCosine: z.number(), passed: z.boolean() }),
+  }),
+  z.strictObject({
+    kind: z.literal('placement'),
+    strategy: z.enum(PLACEMENT_STRATEGIES),
+    description: z.string(),
+    moved: z.array(planFile),
+    added: z.array(z.strictObject({ path: z.string().min(1), content: z.string(), hash: sha256 })),
+    objects: z.array(
+      z.strictObject({ key: z.string().min(1), from: z.array(z.string().min(1)), format: z.enum(['file', 'zip']), bytes: z.int().nonnegative(), hash: sha256 }),
+    ),
+    layers: z.array(
+      z.strictObject({
+        name: z.string().min(1),
+        files: z.array(z.strictObject({ from: z.string().min(1), to: z.string().min(1) })),
+        unzippedBytes: z.int().nonnegative(),
+        zippedBytes: z.int().nonnegative(),
+      }),
+    ),
+    environment: z.record(z.string(), z.string()),
   }),
 ]);
 

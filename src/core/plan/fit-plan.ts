@@ -113,8 +113,70 @@ export interface QuantizeStep {
   accuracy: { cosine: number | null; top1Agreement: number | null; minCosine: number; passed: boolean };
 }
 
+/** Placement strategies, tried when pruning and quantization are not enough (issue: fit). */
+export const PLACEMENT_STRATEGIES = ['model-from-s3', 'deps-to-tmp', 'layers', 'image'] as const;
+/** A placement strategy. */
+export type PlacementStrategy = (typeof PLACEMENT_STRATEGIES)[number];
+
+/** A file a placement adds to the function package: its generated loader. */
+export interface AddedFile {
+  /** Bundle path (e.g. `lambdafit/model-fetch.cjs`). */
+  path: string;
+  /** Full UTF-8 text of the file; export writes exactly this. */
+  content: string;
+  /** sha256 of `content` (UTF-8), hex. */
+  hash: string;
+}
+
+/** An object the function fetches from object storage at init; export writes it for upload. */
+export interface ExternalObject {
+  /** Object key (the bucket comes from the environment variable named in the step). */
+  key: string;
+  /** Bundle paths whose content the object carries, in path order. */
+  from: string[];
+  /** `file`: the one file's bytes as they ship (a quantized model after quantize steps); `zip`: a deterministic zip of `from`, paths relative to the bundle root. */
+  format: 'file' | 'zip';
+  /** Size of the object, bytes. */
+  bytes: number;
+  /** sha256 of the object, hex. */
+  hash: string;
+}
+
+/** A layer a placement creates, in the `/opt` layout. */
+export interface PlannedLayer {
+  /** Layer name (used for the zip file and the SAM resource). */
+  name: string;
+  /** Bundle files and where they go inside the layer (`nodejs/node_modules/…`, `python/…`). */
+  files: { from: string; to: string }[];
+  /** Sum of the files' sizes. */
+  unzippedBytes: number;
+  /** Exact size of the layer zip lambdafit writes. */
+  zippedBytes: number;
+}
+
+/**
+ * A verified placement: files leave the function package (to object storage or layers), loader
+ * files and environment variables are added, or the function ships as a container image.
+ */
+export interface PlacementStep {
+  kind: 'placement';
+  strategy: PlacementStrategy;
+  /** What the placement does, one sentence. */
+  description: string;
+  /** Bundle files that leave the function package (moved into objects or layers). */
+  moved: PlanFile[];
+  /** Files added to the function package (generated loaders). */
+  added: AddedFile[];
+  /** Objects to upload, fetched at init. */
+  objects: ExternalObject[];
+  /** Layers to publish (at most 5 with the configured ones). */
+  layers: PlannedLayer[];
+  /** Environment variables the function needs, merged over the configured ones (`NODE_OPTIONS`, bucket name…). */
+  environment: Record<string, string>;
+}
+
 /** One step of the plan, in the order it was verified. */
-export type PlanStep = PruneStep | KeepStep | QuantizeStep;
+export type PlanStep = PruneStep | KeepStep | QuantizeStep | PlacementStep;
 
 /** One measured bundle state the planner chose among. */
 export interface PlanAlternative {

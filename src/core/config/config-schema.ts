@@ -62,6 +62,7 @@ export const configSchema = z.strictObject({
     })
     .optional()
     .describe('How lambdafit fit compares responses with the unmodified bundle.'),
+  plan: z.string().min(1).optional().describe('Fit plan (from lambdafit fit --out) that check and export apply, relative to this file.'),
   budgets: z
     .strictObject({
       coldStartMs: z.number().positive().optional(),

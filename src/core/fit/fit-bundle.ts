@@ -251,7 +251,7 @@ let q;
       events: events.map((e) => e.name),
       steps,
       predicted,
-      verification: { baseline: baseline.measurement, final: chosen?.measured ?? baseline.measurement },
+      verification: { baseline: baseline.measurement, final: chosen?.measured ?? baseline.measurement, ...goldenForPlan(golden) },
       alternatives: choice.alternatives,
       chosen: choice.chosen,
       explanation: choice.explanation,
@@ -260,6 +260,11 @@ let q;
   } finally {
     await staging.dispose();
   }
+}
+
+/** Golden responses go into the plan unless they would bloat it (a model's raw tensors, say). */
+function goldenForPlan(golden: unknown[]): { golden?: unknown[] } {
+  return JSON.stringify(golden).length <= 256 * 1024 ? { golden } : {};
 }
 
 function describeSteps(steps: readonly PlanStep[]): string[] {

@@ -81,7 +81,7 @@ export const fitPlanSchema = z.strictObject({
   events: z.array(z.string()),
   steps: z.array(step),
   predicted: sizes,
-  verification: z.strictObject({ baseline: measurement, final: measurement }),
+  verification: z.strictObject({ baseline: measurement, final: measurement, golden: z.array(z.unknown()).optional() }),
   alternatives: z.array(
     z.strictObject({
       id: z.string(),

@@ -223,8 +223,12 @@ export interface FitPlan {
   steps: PlanStep[];
   /** Sizes after `steps`. */
   predicted: PredictedSizes;
-  /** Baseline and chosen-state measurements. */
-  verification: { baseline: StateMeasurement; final: StateMeasurement };
+  /**
+   * Baseline and chosen-state measurements, and the baseline's responses (one per invocation:
+   * the cold one, then each event) so `check` and `export` can compare without re-running the
+   * unmodified bundle; absent when they exceed 256 KiB as JSON.
+   */
+  verification: { baseline: StateMeasurement; final: StateMeasurement; golden?: unknown[] };
   /** Every measured state, the chosen one included. */
   alternatives: PlanAlternative[];
   /** Id of the chosen alternative, or null when none fits. */

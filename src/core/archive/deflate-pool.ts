@@ -2,15 +2,23 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createDeflateBlockWriter } from './create-deflate-block-writer.js';
 import { createDeflateEngine } from './create-deflate-engine.js';
+import { PIECE_BYTES, SNIFF_BYTES, ZIP_DEFLATE_OPTIONS } from './zip-deflate.js';
 
-interface Job {
-  id: number;
-  dict: Uint8Array | null;
-  data: Uint8Array;
-  final: boolean;
-  resolve: (out: Uint8Array) => void;
-  reject: (err: Error) => void;
+/** What a worker measured of one whole file (see `DeflatePool.measureFiles`). */
+export interface WorkerFileMeasure {
+  /** sha256, hex; absent when the file could not be read or changed size. */
+  hash?: string;
+  /** Deflated size exactly as `deflateForZip` makes it (before the stored/deflated choice). */
+  deflatedBytes?: number;
+  /** errno code when reading failed, or `ESIZE` when the file's size differs from the listing's. */
+  error?: string;
+  /** The first `headBytes` bytes, when asked for. */
+  head?: Uint8Array;
 }
+
+type Job =
+  | { id: number; kind: 'piece'; dict: Uint8Array | null; data: Uint8Array; final: boolean; resolve: (out: Uint8Array) => void; reject: (err: Error) => void }
+  | { id: number; kind: 'files'; paths: string[]; sizes: number[]; headBytes: number[]; resolve: (out: WorkerFileMeasure[]) => void; reject: (err: Error) => void };
 
 interface Slot {
   worker: Worker;
@@ -29,8 +37,30 @@ const ${helper} = (f) => f;
 const { parentPort } = require('node:worker_threads');
 const createBlockWriter = (${writer});
 const engine = (${createDeflateEngine.toString()})(createBlockWriter);
+const { readFileSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const { deflateRawSync } = require('node:zlib');
+const ZLIB = ${JSON.stringify({ ...ZIP_DEFLATE_OPTIONS })};
+function measureFile(path, size, headBytes) {
+  let data;
+  try {
+    data = readFileSync(path);
+  } catch (e) {
+    return { error: (e && e.code) || 'EIO' };
+  }
+  if (data.length !== size) return { error: 'ESIZE' };
+  const hash = createHash('sha256').update(data).digest('hex');
+  const binary = data.subarray(0, ${SNIFF_BYTES}).includes(0);
+  const deflatedBytes = binary ? engine.compress(null, data, true).length : deflateRawSync(data, ZLIB).length;
+  // A fresh copy: a view would clone its whole (possibly pooled) ArrayBuffer.
+  return headBytes > 0 ? { hash, deflatedBytes, head: new Uint8Array(data.subarray(0, headBytes)) } : { hash, deflatedBytes };
+}
 parentPort.on('message', (m) => {
   try {
+    if (m.kind === 'files') {
+      parentPort.postMessage({ id: m.id, out: m.paths.map((p, i) => measureFile(p, m.sizes[i], m.headBytes[i])) });
+      return;
+    }
     const out = engine.compress(m.dict, m.data, m.final);
     parentPort.postMessage({ id: m.id, out }, [out.buffer]);
   } catch (e) {
@@ -62,7 +92,21 @@ export class DeflatePool {
   /** Compresses one piece on a worker; see `DeflateEngine.compress`. */
   run(dict: Uint8Array | null, data: Uint8Array, final: boolean): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, dict, data, final, resolve, reject });
+      this.queue.push({ id: this.nextId++, kind: 'piece', dict, data, final, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /**
+   * Reads whole files on a worker and returns each one's sha256 and deflated size — the same
+   * bytes `deflateForZip` produces, for files of at most `PIECE_BYTES` (one piece when binary).
+   * A scan of many small files does its reading, hashing and deflating off the main thread with
+   * synchronous calls, which cost far less per file than the promise-based ones.
+   */
+  measureFiles(files: readonly { path: string; size: number; headBytes?: number }[]): Promise<WorkerFileMeasure[]> {
+    for (const f of files) if (f.size > PIECE_BYTES) throw new RangeError(`measureFiles takes files of at most ${PIECE_BYTES} bytes: ${f.path}`);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, kind: 'files', paths: files.map((f) => f.path), sizes: files.map((f) => f.size), headBytes: files.map((f) => f.headBytes ?? 0), resolve, reject });
       this.pump();
     });
   }
@@ -70,12 +114,13 @@ export class DeflatePool {
   private spawn(): Slot {
     const worker = new Worker(workerSource(), { eval: true });
     const slot: Slot = { worker };
-    worker.on('message', (m: { id: number; out?: Uint8Array; error?: string }) => {
+    worker.on('message', (m: { id: number; out?: Uint8Array | WorkerFileMeasure[]; error?: string }) => {
       const job = slot.job;
       slot.job = undefined;
       if (job) {
         if (m.error !== undefined || !m.out) job.reject(new Error(`deflate worker failed: ${m.error}`));
-        else job.resolve(m.out);
+        else if (job.kind === 'files') job.resolve(m.out as WorkerFileMeasure[]);
+        else job.resolve(m.out as Uint8Array);
       }
       this.pump();
     });
@@ -99,12 +144,16 @@ export class DeflatePool {
       const job = this.queue.shift() as Job;
       slot.job = job;
       slot.worker.ref(); // a busy worker must keep the process alive until it answers
+      if (job.kind === 'files') {
+        slot.worker.postMessage({ id: job.id, kind: 'files', paths: job.paths, sizes: job.sizes, headBytes: job.headBytes });
+        continue;
+      }
       // Structured clone would copy a view's whole ArrayBuffer (a 265 MB file for a 1 MiB piece):
       // copy just the viewed bytes into fresh buffers and transfer those.
       const dict = job.dict ? new Uint8Array(job.dict) : null;
       const data = new Uint8Array(job.data);
       const transfer = dict ? [data.buffer, dict.buffer] : [data.buffer];
-      slot.worker.postMessage({ id: job.id, dict, data, final: job.final }, transfer);
+      slot.worker.postMessage({ id: job.id, kind: 'piece', dict, data, final: job.final }, transfer);
     }
     for (const s of this.slots) if (!s.job) s.worker.unref();
   }

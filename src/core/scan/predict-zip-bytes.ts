@@ -1,5 +1,5 @@
 import { planZipEntries } from '../archive/plan-zip-entries.js';
-import { planZipLayout } from '../archive/zip-layout.js';
+import { planZipLayout, ZIP32_MAX } from '../archive/zip-layout.js';
 import type { FileEntry } from './bundle-index.js';
 
 /**
@@ -16,8 +16,9 @@ export function predictZipBytes(
     ...files.map((f) => ({ path: f.path, type: f.symlinkTarget !== undefined ? ('symlink' as const) : ('file' as const), file: f })),
     ...emptyDirectories.map((d) => ({ path: d, type: 'dir' as const, file: undefined })),
   ];
-  const layout = planZipLayout(
-    planZipEntries(inputs).map((p) => {
+  const layoutOf = (sort: boolean) =>
+    planZipLayout(
+      planZipEntries(inputs, { sort }).map((p) => {
       const f = p.input?.file;
       if (!f) return { name: p.name, uncompressedSize: 0, compressedSize: 0 };
       if (f.symlinkTarget !== undefined) {
@@ -25,7 +26,9 @@ export function predictZipBytes(
         return { name: p.name, uncompressedSize: n, compressedSize: n };
       }
       return { name: p.name, uncompressedSize: f.bytes, compressedSize: f.compressedBytes ?? f.bytes };
-    }),
-  );
-  return layout.totalBytes;
+      }),
+    );
+  // Order changes the size only through offsets past 4 GiB (zip64 extras): below that, skip the sort.
+  const unsorted = layoutOf(false);
+  return unsorted.centralDirectoryOffset <= ZIP32_MAX ? unsorted.totalBytes : layoutOf(true).totalBytes;
 }

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import type { ArchiveLimits } from '../archive/archive-limits.js';
 import type { BundleSource, EntryContent, SourceEntry } from '../archive/bundle-source.js';
 import { openBundleSource } from '../archive/open-bundle-source.js';
+import { DeflatePool, type WorkerFileMeasure } from '../archive/deflate-pool.js';
 import { runPool } from '../archive/run-pool.js';
-import { deflateForZip, zipDataBytes } from '../archive/zip-deflate.js';
+import { deflateForZip, PIECE_BYTES, zipDataBytes } from '../archive/zip-deflate.js';
 import type { OperationOptions } from '../progress.js';
 import type { TreeIndex, TreeListing } from './bundle-index.js';
 import { buildFileEntries, emptyDirectoriesOf, type MeasuredFile } from './build-file-entries.js';
@@ -83,15 +86,21 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
     const counts = { done: 0, bytes: 0, cached: 0 };
 
     let cacheChanged = before.size === 0;
+    /** The cache's record of a file, if the file is unchanged since. */
+    const validHit = (entry: SourceEntry): CachedFile | undefined => {
+      const hit = before.get(entry.path);
+      return hit && hit.size === entry.size && hit.mtimeMs === entry.mtimeMs && hit.ctimeMs === entry.ctimeMs && hit.ino === entry.ino ? hit : undefined;
+    };
     /** What the cache (or the extension alone) answers without reading the file, if everything. */
     const answerWithoutReading = (entry: SourceEntry): MeasuredFile | undefined => {
       if (isPackageMetadata(entry.path) || (fileExtension(entry.path) === 'onnx' && entry.size <= ONNX_REFS_MAX)) return undefined;
       if (!hashing) return needsHeader(entry.path) ? undefined : { entry, facts: {} };
-      const hit = before.get(entry.path);
-      if (!hit || hit.size !== entry.size || hit.mtimeMs !== entry.mtimeMs || hit.ctimeMs !== entry.ctimeMs || hit.ino !== entry.ino) return undefined;
-      const zipBytes = options.compress ? cache.zipDataBytes(hit.hash) : undefined;
+      const hit = validHit(entry);
+      if (!hit) return undefined;
+      const zipBytes = options.compress ? (hit.zipBytes ?? cache.zipDataBytes(hit.hash)) : undefined;
       if (options.compress && zipBytes === undefined) return undefined;
       counts.cached++;
+      if (options.compress && hit.zipBytes === undefined) cacheChanged = true; // store it inline next time
       return { entry, facts: hit.facts, hash: hit.hash, zipBytes };
     };
     const measure = async (entry: SourceEntry, content: EntryContent | undefined): Promise<MeasuredFile> => {
@@ -106,16 +115,16 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
       let facts: HeaderFacts | undefined;
       let hash: string | undefined;
       let zipBytes: number | undefined;
-      const hit = before.get(entry.path);
-      if (hit && hit.size === entry.size && hit.mtimeMs === entry.mtimeMs && hit.ctimeMs === entry.ctimeMs && hit.ino === entry.ino) {
+      const hit = validHit(entry);
+      if (hit) {
         facts = hit.facts;
         if (hashing) hash = hit.hash;
-        zipBytes = options.compress ? cache.zipDataBytes(hit.hash) : undefined;
+        zipBytes = options.compress ? (hit.zipBytes ?? cache.zipDataBytes(hit.hash)) : undefined;
       }
       const needHash = hashing && hash === undefined;
       const needZip = options.compress && zipBytes === undefined;
       const needFacts = wantsHeader && facts === undefined;
-      if (needHash || needFacts) cacheChanged = true;
+      if (needHash || needFacts || needZip) cacheChanged = true;
       if (!needHash && !needZip && !needFacts) {
         counts.cached++;
         // Package metadata and ONNX models are still read below, for their contents.
@@ -149,11 +158,12 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
       return { entry, facts: facts ?? {}, hash, zipBytes };
     };
 
-    const record = (entry: SourceEntry, m: MeasuredFile): void => {
+    /** `computed`: the zip size was measured now, not taken from the cache. */
+    const record = (entry: SourceEntry, m: MeasuredFile, computed = true): void => {
       if (m.hash && entry.mtimeMs !== undefined) {
-        after.set(entry.path, { size: entry.size, mtimeMs: entry.mtimeMs, ctimeMs: entry.ctimeMs ?? 0, ino: entry.ino ?? 0, hash: m.hash, facts: m.facts });
+        after.set(entry.path, { size: entry.size, mtimeMs: entry.mtimeMs, ctimeMs: entry.ctimeMs ?? 0, ino: entry.ino ?? 0, hash: m.hash, facts: m.facts, ...(m.zipBytes !== undefined ? { zipBytes: m.zipBytes } : {}) });
       }
-      if (m.hash && m.zipBytes !== undefined) cache.rememberZipDataBytes(m.hash, m.zipBytes);
+      if (computed && m.hash && m.zipBytes !== undefined) cache.rememberZipDataBytes(m.hash, m.zipBytes);
       if (entry.type === 'file') counts.bytes += entry.size;
       measured.set(entry.path, m);
       counts.done++;
@@ -185,10 +195,39 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
           continue;
         }
         const quick = answerWithoutReading(e);
-        if (quick) record(e, quick);
+        if (quick) record(e, quick, false);
         else rest.push(e);
       }
-      await runPool(rest, options.concurrency ?? 8, (e) => visitOne(e, { readAll: () => source.readFile(e), chunks: () => source.readChunks(e) }), signal);
+      const content = (e: SourceEntry): EntryContent => ({ readAll: () => source.readFile(e), chunks: () => source.readChunks(e) });
+      // Small folder files go to the worker threads in batches: read, hashed and deflated there.
+      const batches = source.type === 'folder' && options.compress ? workerBatches(rest.filter((e) => isWorkerMeasurable(e))) : [];
+      const viaWorkers = new Set(batches.flat());
+      const pool = DeflatePool.shared();
+      const measureBatch = async (batch: SourceEntry[]): Promise<void> => {
+        const wantHead = batch.map((e) => (needsHeader(e.path) && !validHit(e)?.facts ? HEADER_BYTES : 0));
+        const out = await pool.measureFiles(batch.map((e, i) => ({ path: join(source.path, e.path), size: e.size, headBytes: wantHead[i] })));
+        for (let i = 0; i < batch.length; i++) {
+          const e = batch[i] as SourceEntry;
+          const r = out[i] as WorkerFileMeasure;
+          // Unreadable or changed under us: the ordinary path reports it properly.
+          if (r.hash === undefined || r.deflatedBytes === undefined) {
+            await visitOne(e, content(e));
+            continue;
+          }
+          const cached = validHit(e);
+          let facts = cached?.facts;
+          if (r.head) {
+            const head = Buffer.from(r.head.buffer, r.head.byteOffset, r.head.byteLength);
+            facts = await readHeaderFacts(head, (o, l) => (o + l <= head.length ? Promise.resolve(head.subarray(o, o + l)) : source.readRange(e, o, l)));
+          }
+          if (cached?.hash !== r.hash || !cached.facts) cacheChanged = true;
+          record(e, { entry: e, facts: facts ?? {}, hash: r.hash, zipBytes: zipDataBytes(e.size, r.deflatedBytes) });
+        }
+      };
+      await Promise.all([
+        runPool(batches, Math.max(2, 2 * availableParallelism()), measureBatch, signal),
+        runPool(rest.filter((e) => !viaWorkers.has(e)), options.concurrency ?? 8, (e) => visitOne(e, content(e)), signal),
+      ]);
     } else {
       await source.visit(visitOne, { concurrency: options.concurrency ?? 8, signal });
     }
@@ -217,6 +256,29 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
   } finally {
     await source.close();
   }
+}
+
+/** Files the workers measure: small enough for one deflate piece, and not read for their text. */
+function isWorkerMeasurable(entry: SourceEntry): boolean {
+  return entry.size <= PIECE_BYTES && !isPackageMetadata(entry.path) && fileExtension(entry.path) !== 'onnx';
+}
+
+/** Groups files into worker batches of up to 128 files or 2 MiB, so each message carries real work. */
+function workerBatches(entries: readonly SourceEntry[]): SourceEntry[][] {
+  const out: SourceEntry[][] = [];
+  let batch: SourceEntry[] = [];
+  let bytes = 0;
+  for (const e of entries) {
+    if (batch.length >= 128 || (bytes + e.size > 2 * 1024 * 1024 && batch.length > 0)) {
+      out.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(e);
+    bytes += e.size;
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
 }
 
 async function readStreamHead(content: EntryContent): Promise<HeaderFacts> {

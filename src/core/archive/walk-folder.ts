@@ -19,15 +19,16 @@ const BATCH = 1000;
 /** Directories listed on the main thread before the helper thread is worth starting. */
 const SOLO_DIRS = 64;
 /** Most directories handed to the helper at once. */
-const HANDOFF = 8;
+const HANDOFF = 32;
 
 /**
  * Lists a folder tree: every directory, file and symlink with lstat facts, never following
  * symlinks. Uses synchronous readdir/lstat in batches: on a cached tree each call takes a few
  * microseconds, far less than a round trip through libuv's thread pool, and yielding between
- * batches keeps the event loop (and the AbortSignal) alive. Past the first directories, whole
- * subtrees from the bottom of the pending stack (the biggest, nearest the root) go to a helper
- * thread (`WalkWorker`) while this thread walks the rest, so a big tree is listed on two cores.
+ * batches keeps the event loop (and the AbortSignal) alive. Past the first directories, batches
+ * of pending directories go to a helper thread (`WalkWorker`) that lists them while this thread
+ * lists others; their subdirectories come back onto this thread's stack, so a big tree is listed
+ * on two cores and neither side runs dry before the end.
  * Unsorted; callers validate and sort.
  */
 export async function walkFolder(root: string, options: WalkFolderOptions = {}): Promise<SourceEntry[]> {
@@ -45,7 +46,8 @@ export async function walkFolder(root: string, options: WalkFolderOptions = {}):
       const type = r.types[i] === WALK_DIR ? 'dir' : r.types[i] === WALK_FILE ? 'file' : 'symlink';
       const entry: SourceEntry = { path: r.paths[i] as string, type, size: r.nums[n] as number, mode: r.nums[n + 1] as number, mtimeMs: r.nums[n + 2] as number, ctimeMs: r.nums[n + 3] as number, ino: r.nums[n + 4] as number };
       if (type === 'symlink') entry.linkTarget = r.links[i] as string;
-      if (type !== 'dir') files++;
+      if (type === 'dir') stack.push(entry.path);
+      else files++;
       bytes += entry.size;
       out.push(entry);
     }

@@ -8,7 +8,7 @@ export const WALK_SYMLINK = 2;
 /** Numbers per entry in `WalkResult.nums`: size, mode, mtimeMs, ctimeMs, ino. */
 export const WALK_NUMS = 5;
 
-/** What the worker found below a batch of directories, column-wise (cheap to pass between threads). */
+/** The entries of a batch of directories (one level each), column-wise (cheap to pass between threads). */
 export interface WalkResult {
   /** Paths relative to the root. */
   paths: string[];
@@ -32,10 +32,8 @@ function walk(root, rels) {
   const types = [];
   const nums = [];
   const links = {};
-  const stack = rels.slice();
   const done = (error) => ({ paths, types: Uint8Array.from(types), nums: Float64Array.from(nums), links, error });
-  while (stack.length > 0) {
-    const rel = stack.pop();
+  for (const rel of rels) {
     let names;
     try {
       names = readdirSync(root + '/' + rel, { withFileTypes: true });
@@ -54,10 +52,8 @@ function walk(root, rels) {
         return done({ path: root + '/' + path, code: (e && e.code) || String(e) });
       }
       let type;
-      if (st.isDirectory()) {
-        type = ${WALK_DIR};
-        stack.push(path);
-      } else if (st.isFile()) type = ${WALK_FILE};
+      if (st.isDirectory()) type = ${WALK_DIR};
+      else if (st.isFile()) type = ${WALK_FILE};
       else if (st.isSymbolicLink()) {
         type = ${WALK_SYMLINK};
         links[paths.length] = readlinkSync(root + '/' + path);
@@ -80,8 +76,9 @@ parentPort.once('message', ({ port, flag }) => {
 `;
 
 /**
- * A helper thread for `walkFolder`: it walks whole subtrees handed to it while the main thread
- * walks others, so listing a big tree uses two cores. The main thread polls for results with
+ * A helper thread for `walkFolder`: it lists (readdir + lstat) batches of directories handed to
+ * it while the main thread lists others, so listing a big tree uses two cores. One level at a
+ * time, so the main thread gets the subdirectories back and the two stay balanced to the end. The main thread polls for results with
  * `receiveMessageOnPort` between directories, without yielding to the event loop, and sleeps on
  * a shared flag when it has nothing left but the helper's answer. Idle, the thread is unref'd.
  */
@@ -111,7 +108,7 @@ export class WalkWorker {
     return this.busy;
   }
 
-  /** Hands the helper directories (relative to `root`, already listed themselves) to walk completely. */
+  /** Hands the helper directories (relative to `root`, already listed themselves) to list, one level each. */
   start(root: string, rels: string[]): void {
     if (this.busy) throw new Error('walk worker is busy');
     this.busy = true;

@@ -286,6 +286,12 @@ def main():
         root.setLevel({"WARN": "WARNING", "FATAL": "CRITICAL"}.get(level, level))
 
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
+    # lambdafit fit's file-access trace (never set on Lambda): a preload run before the handler's import.
+    preload = os.environ.pop("LAMBDAFIT_PYTHON_PRELOAD", "")
+    if preload:
+        import runpy
+
+        runpy.run_path(preload, run_name="lambdafit_trace")
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))
     except FaultException as e:

@@ -4,6 +4,7 @@ import type { PlanStep } from '../plan/fit-plan.js';
 import type { Candidate } from '../rules/candidate.js';
 import type { FileEntry } from '../scan/bundle-index.js';
 import { nodeTraceHookSource, nodeTraceLoaderSource, TRACE_DIR } from './node-trace-hook.js';
+import { pythonTraceHookSource } from './python-trace-hook.js';
 import type { ProposedPruneStep } from './order-prune-steps.js';
 
 /** Where Lambda mounts the function code; the trace hook reports paths below it. */
@@ -37,6 +38,23 @@ export async function writeNodeTraceHook(workDir: string, existingNodeOptions: s
     ]),
     environment: { NODE_OPTIONS: [existingNodeOptions, `--require ${TASK_ROOT}/${TRACE_DIR}/trace.cjs`].filter(Boolean).join(' ') },
   };
+}
+
+/** Writes the Python trace hook (see `pythonTraceHookSource`) like `writeNodeTraceHook`. */
+export async function writePythonTraceHook(workDir: string): Promise<TraceHook> {
+  const dir = join(workDir, 'trace-hook');
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  const py = join(dir, 'trace.py');
+  await writeFile(py, pythonTraceHookSource(TASK_ROOT));
+  await chmod(py, 0o644);
+  return { files: new Map([[`${TRACE_DIR}/trace.py`, py]]), environment: { LAMBDAFIT_PYTHON_PRELOAD: `${TASK_ROOT}/${TRACE_DIR}/trace.py` } };
+}
+
+/** The trace hook for a runtime (Node.js or Python), or undefined when lambdafit cannot trace it. */
+export async function writeTraceHook(workDir: string, runtime: string, existingNodeOptions: string | undefined): Promise<TraceHook | undefined> {
+  if (runtime.startsWith('nodejs')) return writeNodeTraceHook(workDir, existingNodeOptions);
+  if (runtime.startsWith('python')) return writePythonTraceHook(workDir);
+  return undefined;
 }
 
 /**

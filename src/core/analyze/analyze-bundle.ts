@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import type { ArchiveLimits } from '../archive/archive-limits.js';
 import { limitSettings } from '../limits/limit-settings.js';
 import type { Architecture, LambdafitConfig, Target } from '../config/config-schema.js';
 import { ConfigError } from '../errors.js';
@@ -15,6 +16,7 @@ import { predictZipBytes } from '../scan/predict-zip-bytes.js';
 import { summarizeTree, type BinarySummary, type KindSummary, type PackageSummary } from './summarize-tree.js';
 import { isPythonTree } from './is-python-tree.js';
 import { inspectModels } from './inspect-models.js';
+import { defaultCacheDir } from '../scan/default-cache-dir.js';
 
 /** Options for {@link analyzeBundle}. */
 export interface AnalyzeBundleOptions extends OperationOptions {
@@ -34,6 +36,8 @@ export interface AnalyzeBundleOptions extends OperationOptions {
   ruleSets?: string[];
   /** Scan cache folder, or false to disable. */
   cacheDir?: string | false;
+  /** Decompression-bomb caps for archive inputs (export lifts the ratio cap for the zip it wrote itself). */
+  archiveLimits?: Partial<ArchiveLimits>;
 }
 
 /** A scanned bundle measured against the limits, with pruning candidates. Plain data. */
@@ -73,11 +77,12 @@ export async function analyzeBundle(options: AnalyzeBundleOptions, purpose: 'sca
     path: options.path,
     layers,
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    ...(options.archiveLimits ? { limits: options.archiveLimits } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const modelWarnings: string[] = [];
-  await inspectModels(index.code, modelWarnings);
+  await inspectModels(index.code, modelWarnings, options.cacheDir ?? defaultCacheDir());
   const target = options.target ?? config.target ?? 'zip-s3';
   const arch = options.arch ?? config.architecture ?? 'x86_64';
   const ruleSetRefs = options.ruleSets ?? config.rules?.use ?? defaultRuleSets(index, purpose);

@@ -17,13 +17,17 @@ Runs the unmodified bundle in the sandbox on the sample events ("events" in lamb
 {}) and records its answers. Then tries, in order, removing binaries for other platforms, the
 rule sets' files by risk, and quantizing models; each step runs on a private copy (the input is
 never changed), is verified with a cold start plus every event, and is kept, bisected down to the
-files that matter, or rolled back. Prints the plan and the measured alternatives.
+files that matter, or rolled back. Placements (Node.js) come last: the model fetched from object
+storage at init whenever there is a model, and when the bundle still does not fit, dependencies
+unpacked into /tmp at init, layers, a container image; each runs against a local S3-compatible
+store with in-Region S3's bandwidth and latency. Prints the plan and the measured alternatives.
 
   path             a folder, a .zip or a .tar.gz (default: .)
 ${BUNDLE_FLAGS_HELP}
   --out FILE       write the plan (JSON) to FILE, atomically
   --max-risk R     highest rule risk to try: safe | caution | danger (default caution)
   --no-quantize    do not quantize models
+  --no-placement   do not try placements (model from S3, dependencies to /tmp, layers, image)
 
 Examples:
   lambdafit fit --target zip-s3 --out plan.json
@@ -38,6 +42,7 @@ Exit codes: 0 a verified plan fits, 1 nothing fits (the report says why and what
       out: { type: 'string' },
       'max-risk': { type: 'string' },
       'no-quantize': { type: 'boolean' },
+      'no-placement': { type: 'boolean' },
     });
     const maxRisk = choiceFlag('max-risk', values['max-risk'], RISKS) ?? 'caution';
     const args = await resolveBundleArgs('fit', positionals[0], values, io.cwd);
@@ -45,6 +50,7 @@ Exit codes: 0 a verified plan fits, 1 nothing fits (the report says why and what
       ...args,
       maxRisk,
       quantize: !values['no-quantize'],
+      placements: !values['no-placement'],
       cwd: io.cwd,
       onProgress: progressPrinter(io.stderr),
       signal: io.signal,

@@ -47,6 +47,25 @@ describe('formatFitReport', () => {
     expect(text).toContain('6 sandbox verifications in 150.0 s.');
   });
 
+  it('lists a placement with its object, loader and environment, and shows /tmp in the table', () => {
+    const p = plan('deps');
+    p.steps.push({
+      kind: 'placement',
+      strategy: 'deps-to-tmp',
+      description: 'node_modules to /tmp.',
+      moved: [{ path: 'node_modules/a/index.js', bytes: 10 }],
+      added: [{ path: 'lambdafit/deps-to-tmp.cjs', content: 'x', hash: 'c'.repeat(64) }],
+      objects: [{ key: 'lambdafit/cccc/dependencies.zip', from: ['node_modules/a/index.js'], format: 'zip', bytes: 2 * MiB, hash: 'c'.repeat(64) }],
+      layers: [],
+      environment: { NODE_OPTIONS: '--require /var/task/lambdafit/deps-to-tmp.cjs', LAMBDAFIT_BUCKET: 'lambdafit-fn' },
+    });
+    p.alternatives.push({ id: 'deps', label: 'pruned + dependencies to /tmp', includes: [], sizes: { files: 3, unzippedBytes: 70 * MiB, zippedBytes: 60 * MiB, fits: true }, measured: { ...m(1500, 300), tmpPeakBytes: 44 * MiB }, accuracyCosine: 0.9995, rejected: [] });
+    const text = formatFitReport(p, { verifications: 7, elapsedMs: 1000 });
+    expect(text).toMatch(/place {5}deps-to-tmp: node_modules to \/tmp\.\n {14}object lambdafit\/cccc\/dependencies\.zip \(zip, 2\.0 MB\) from node_modules\/a\/index\.js\n {14}adds lambdafit\/deps-to-tmp\.cjs/);
+    expect(text).toContain('env LAMBDAFIT_BUCKET=lambdafit-fn');
+    expect(text).toMatch(/pruned \+ dependencies to \/tmp .*1\.50 s .*300 MB +44\.0 MB .*chosen/);
+  });
+
   it('says DOES NOT FIT when nothing was chosen', () => {
     expect(formatFitReport(plan(null), { verifications: 1, elapsedMs: 10 }).split('\n')[0]).toBe('DOES NOT FIT zip-s3: /b');
   });

@@ -47,7 +47,7 @@ export function chooseAlternative(alternatives: readonly PlanAlternative[], targ
     explanation.push(`No verified state fits ${target}.`);
     if (smallest) {
       explanation.push(`The smallest verified state, "${smallest.label}", is ${size(smallest.sizes.zippedBytes)} zipped and ${size(smallest.sizes.unzippedBytes)} unzipped: ${smallest.rejected.join('; ')}.`);
-      explanation.push(suggestPlacement(smallest, target));
+      explanation.push(suggestPlacement(smallest, target, judged));
     }
   }
   return { chosen: best?.id ?? null, alternatives: judged, explanation };
@@ -67,9 +67,13 @@ function rejectionsOf(a: PlanAlternative, target: Target, budgets: FitBudgets): 
   return out;
 }
 
-/** The placement worth trying next, from the sizes (placements are measured in a later phase). */
-function suggestPlacement(a: PlanAlternative, target: Target): string {
+/** The placement worth trying next, from the sizes and the placements already measured. */
+function suggestPlacement(a: PlanAlternative, target: Target, all: readonly PlanAlternative[]): string {
   const zipS3Unzipped = 262_144_000;
+  const image = all.find((x) => x.includes.includes('placement: image') && x.measured.passed);
+  if (image) {
+    return `Best placement instead: ship it as a container image (--target image, 10 GB): "${image.label}" verified with a cold start of ${fmtMs(image.measured.initDurationMs)}.`;
+  }
   if (target === 'zip-direct' && a.sizes.unzippedBytes <= zipS3Unzipped) {
     return 'Best placement instead: deploy the same zip through S3 (--target zip-s3), whose 250 MB unzipped limit it meets, or fetch the model from object storage at init so the zip only holds code.';
   }

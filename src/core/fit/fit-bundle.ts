@@ -3,7 +3,7 @@ import { analyzeBundle } from '../analyze/analyze-bundle.js';
 import type { Architecture, LambdafitConfig, Target } from '../config/config-schema.js';
 import { resolveFunctionConfig } from '../config/resolve-function-config.js';
 import { InputError, SandboxError, throwIfAborted, UsageError } from '../errors.js';
-import { FIT_PLAN_VERSION, type FitPlan, type PlanAlternative, type PlanStep, type QuantizeStep, type StateMeasurement } from '../plan/fit-plan.js';
+import { FIT_PLAN_VERSION, type FitPlan, type PlanAlternative, type PlanStep, type QuantizeStep } from '../plan/fit-plan.js';
 import { hashFileTree } from '../plan/hash-file-tree.js';
 import type { OperationOptions } from '../progress.js';
 import type { Risk } from '../rules/schema.js';
@@ -18,6 +18,7 @@ import { runPruneLoop } from './run-prune-loop.js';
 import { createStagingArea } from './staging-area.js';
 import { parseTraceLines } from './node-trace-hook.js';
 import { proposeTraceStep, writeNodeTraceHook } from './trace-prune-step.js';
+import { tryPlacements, type FitState } from './placement/try-placements.js';
 
 /** Options of {@link fitBundle}. */
 export interface FitBundleOptions extends OperationOptions {
@@ -39,6 +40,12 @@ export interface FitBundleOptions extends OperationOptions {
   trace?: boolean;
   /** Try model quantization. @default true */
   quantize?: boolean;
+  /**
+   * Try placements (Node.js functions): the model from object storage whenever the bundle has an
+   * ONNX model; dependencies to /tmp, layers and a container image when the pruned and quantized
+   * bundle still does not fit. @default true
+   */
+  placements?: boolean;
   /** Working directory for relative event paths. */
   cwd?: string;
   /** Scan cache folder, or false. */
@@ -54,12 +61,7 @@ export interface FitBundleResult {
   elapsedMs: number;
 }
 
-interface State {
-  id: string;
-  label: string;
-  steps: PlanStep[];
-  measured: StateMeasurement;
-}
+type State = FitState;
 
 const DEFAULT_MODEL_TOLERANCE = 0.05;
 
@@ -178,8 +180,9 @@ export async function fitBundle(options: FitBundleOptions): Promise<FitBundleRes
     // What was tried and refused before verification (e.g. a quantization under the accuracy gate).
     const notes: string[] = [];
     let current = states[states.length - 1]!;
+    // Bundle path → quantized file that ships instead, for every accepted quantization.
+    const replaced = new Map<string, string>();
     if (options.quantize !== false) {
-      const replaced = new Map<string, string>();
       for (const model of modelsToQuantize(config, index.code.files, removed)) {
         let accepted: { step: QuantizeStep; file: string } | undefined;
         for (const mode of model.modes) {
@@ -228,9 +231,38 @@ let q;
       }
     }
 
+    if (options.placements !== false) {
+      if (fn.runtime.startsWith('nodejs')) {
+        const placed = await tryPlacements(current, {
+          index,
+          config,
+          target,
+          fn,
+          staging,
+          removed,
+          replaced,
+          existing: states,
+          emit,
+          ...(signal ? { signal } : {}),
+          measure: async (dir, runFn, environment, steps) => {
+            verifications++;
+            const tol = steps.some((s) => s.kind === 'quantize') ? (config.verify?.modelTolerance ?? DEFAULT_MODEL_TOLERANCE) : tolerance;
+            return (await measureBundleState({ bundleDir: dir, fn: runFn, events, golden, numericTolerance: tol, ignore, environment, ...(signal ? { signal } : {}) })).measurement;
+          },
+        });
+        states.push(...placed.states);
+        notes.push(...placed.notes);
+      } else {
+        notes.push(`Placements (model from object storage, dependencies to /tmp, layers) are generated for Node.js functions only; ${fn.runtime} was not tried.`);
+      }
+    }
+
     const alternatives: PlanAlternative[] = states.map((s) => {
-      const { failed, ...sizes } = predictStateSizes(index, s.steps, target, config);
-      const rejected = failed.map((f) => `does not fit ${target}: ${f}`);
+      const isImage = s.steps.some((x) => x.kind === 'placement' && x.strategy === 'image');
+      const { failed, ...sizes } = predictStateSizes(index, s.steps, isImage ? 'image' : target, config);
+      const rejected = failed.map((f) => `does not fit ${isImage ? 'image' : target}: ${f}`);
+      if (isImage && target !== 'image') rejected.push(`ships as a container image, not ${target}: re-run with --target image to choose it`);
+      if (!isImage && target === 'image' && states.some((x) => x.id === 'image')) rejected.push('the image target ships the "as a container image" alternative, which runs this tree');
       return { id: s.id, label: s.label, includes: describeSteps(s.steps), sizes, measured: s.measured, accuracyCosine: lowestCosine(s.steps), rejected };
     });
     const choice = chooseAlternative(alternatives, target, config.budgets ?? {});
@@ -274,6 +306,7 @@ function describeSteps(steps: readonly PlanStep[]): string[] {
   const keeps = steps.filter((s) => s.kind === 'keep');
   if (keeps.length > 0) out.push(`keep: ${keeps.reduce((n, s) => n + s.files.length, 0)} files learned by bisection`);
   for (const s of steps) if (s.kind === 'quantize') out.push(`quantize: ${s.modelPath} ${s.variant}`);
+  for (const s of steps) if (s.kind === 'placement') out.push(`placement: ${s.strategy}`);
   return out;
 }
 

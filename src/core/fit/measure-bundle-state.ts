@@ -62,6 +62,7 @@ export async function measureBundleState(options: MeasureBundleStateOptions): Pr
   let init: number | null = null;
   let cold = 0;
   let memory = 0;
+  let tmpPeak = 0;
   let error: string | undefined;
   try {
     for (let i = 0; i < plan.length; i++) {
@@ -69,6 +70,7 @@ export async function measureBundleState(options: MeasureBundleStateOptions): Pr
       const event = plan[i]!;
       const r = await sandbox.invoke(event.payload, { cold: i === 0, signal });
       memory = Math.max(memory, r.maxMemoryUsedMB);
+      tmpPeak = Math.max(tmpPeak, r.tmpPeakBytes);
       logs.push(...r.logs);
       if (i === 0) {
         init = r.initDurationMs;
@@ -95,6 +97,7 @@ export async function measureBundleState(options: MeasureBundleStateOptions): Pr
       invocations: responses.length + (error && mismatches.length === 0 ? 1 : 0),
       mismatches,
       ...(error ? { error } : {}),
+      ...(tmpPeak > 0 ? { tmpPeakBytes: tmpPeak } : {}),
     },
     responses,
     logs,

@@ -6,6 +6,8 @@ import type { OperationOptions } from '../progress.js';
 import type { QuantizeMode } from '../quantize/plan-quantization.js';
 import { quantizeOnnxFile } from '../quantize/quantize-onnx-file.js';
 import { measureChunks } from '../scan/measure-content.js';
+import { defaultCacheDir } from '../scan/default-cache-dir.js';
+import { openQuantizedModelCache } from '../quantize/quantized-model-cache.js';
 
 /** Options of {@link quantizePlanStep}. */
 export interface QuantizePlanStepOptions extends OperationOptions {
@@ -22,6 +24,8 @@ export interface QuantizePlanStepOptions extends OperationOptions {
   minTop1?: number;
   /** Synthesized samples for the gate. @default 16 */
   samples?: number;
+  /** lambdafit cache folder that keeps the quantized file by hash for `export`/`check`, or false. @default defaultCacheDir() */
+  cacheDir?: string | false;
 }
 
 /** A quantized model ready to be linked into a staging view, or why the gate refused it. */
@@ -67,5 +71,7 @@ export async function quantizePlanStep(options: QuantizePlanStepOptions): Promis
     outputHash: measured.hash!,
     accuracy: { cosine: result.accuracy?.cosine ?? null, top1Agreement: result.accuracy?.top1Agreement ?? null, minCosine, passed: result.passed },
   };
+  // Export then ships exactly the file fit verifies, without quantizing again.
+  if (result.passed && options.cacheDir !== false) await openQuantizedModelCache(options.cacheDir ?? defaultCacheDir()).store(result.output.path, step.outputHash);
   return { step: result.passed ? step : null, outputFile: result.output.path, reasons: result.reasons };
 }

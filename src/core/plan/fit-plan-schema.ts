@@ -15,6 +15,8 @@ const measurement = z.strictObject({
   invocations: z.int().nonnegative(),
   mismatches: z.array(mismatch),
   error: z.string().optional(),
+  tmpPeakBytes: z.int().nonnegative().optional(),
+  fetchedBytes: z.int().nonnegative().optional(),
 });
 const sizes = z.strictObject({ files: z.int().nonnegative(), unzippedBytes: z.int().nonnegative(), zippedBytes: z.int().nonnegative(), fits: z.boolean() });
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);

@@ -34,6 +34,10 @@ export interface StateMeasurement {
   mismatches: OutputMismatch[];
   /** Why it failed: the error type and message of the first failing invocation. */
   error?: string;
+  /** Largest /tmp use of any invocation, bytes (placements that unpack into /tmp). */
+  tmpPeakBytes?: number;
+  /** Bytes the function fetched from the object store (placements that fetch at init). */
+  fetchedBytes?: number;
 }
 
 /** Predicted deploy sizes of a file list. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ArchiveLimits } from '../archive/archive-limits.js';
 import { materializeBundle } from '../archive/materialize-bundle.js';
 import { openBundleSource } from '../archive/open-bundle-source.js';
 import { InputError } from '../errors.js';
@@ -23,14 +24,14 @@ export interface PreparedBundle {
  * never modified); a `.zip` or `.tar.gz` is validated and extracted into a private staging
  * folder, keeping its permission bits, so a file stored with mode 0600 fails as on Lambda.
  */
-export async function prepareBundle(path: string, options: OperationOptions = {}): Promise<PreparedBundle> {
+export async function prepareBundle(path: string, options: OperationOptions & { limits?: Partial<ArchiveLimits> } = {}): Promise<PreparedBundle> {
   const abs = resolve(path);
   const st = await stat(abs).catch(() => undefined);
   if (!st) throw new InputError(`${abs}: no such file or folder; pass a bundle folder, a .zip or a .tar.gz.`, 'E_INPUT_NOT_FOUND');
   if (st.isDirectory()) return { dir: abs, extracted: false, release: async () => undefined };
   const dest = join(tmpdir(), 'lambdafit-sandbox', `bundle-${process.pid}-${randomBytes(6).toString('hex')}`);
   registerForCleanup('dir', dest);
-  const source = await openBundleSource(abs);
+  const source = await openBundleSource(abs, options.limits ? { limits: options.limits } : {});
   try {
     options.onProgress?.({ type: 'phase', phase: 'extract', message: `Extracting ${abs}…` });
     await materializeBundle(source, dest, { signal: options.signal });

@@ -2,6 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RuntimeId } from '../config/resolve-function-config.js';
 import { packageRoot } from '../package-root.js';
+import { ensureNodeRuntimeDir } from './ensure-node-runtime-dir.js';
 import type { RuntimeFamily } from './root-skeleton.js';
 
 /** How the environment starts its runtime. */
@@ -38,7 +39,8 @@ export function runtimeFamily(runtime: RuntimeId): RuntimeFamily {
  * layer that has one (later layers overwrite earlier ones), and checks it the way Lambda's exec
  * will fail: missing, not executable by the function's user (`others` bits in kernel mode, since
  * files belong to someone else than uid 993), or a CRLF shebang. Managed runtimes start
- * lambdafit's bootstrap from /var/runtime.
+ * lambdafit's bootstrap from /var/runtime; for Node.js that folder also holds the AWS SDK v3
+ * closure in `node_modules` (see `ensureNodeRuntimeDir`).
  */
 export async function resolveRuntimeEntry(
   runtime: RuntimeId,
@@ -48,7 +50,8 @@ export async function resolveRuntimeEntry(
 ): Promise<RuntimeEntry | EntryFailure> {
   const family = runtimeFamily(runtime);
   if (family !== 'provided') {
-    const runtimeDirHost = join(packageRoot(), 'sandbox', family);
+    // Node functions also get the AWS SDK at /var/runtime/node_modules, as Lambda provides it.
+    const runtimeDirHost = family === 'node' ? await ensureNodeRuntimeDir() : join(packageRoot(), 'sandbox', family);
     return { family, entry: '/var/runtime/bootstrap', runtimeDirHost, entryHost: join(runtimeDirHost, 'bootstrap') };
   }
   const candidates: { inside: string; host: string }[] = [{ inside: '/var/task/bootstrap', host: join(bundleDir, 'bootstrap') }];

@@ -23,6 +23,13 @@ describe('chooseAlternative', () => {
     expect(r.alternatives.find((a) => a.id === 'int8')!.rejected).toEqual([]);
   });
 
+  it('points to the measured container image when nothing fits the zip targets', () => {
+    const image = { ...alt('image', 400_000_000, 1200), includes: ['placement: image'], rejected: ['ships as a container image, not zip-s3: re-run with --target image to choose it'] };
+    const r = chooseAlternative([alt('baseline', 400_000_000, 1200, { fits: false }), image], 'zip-s3');
+    expect(r.chosen).toBeNull();
+    expect(r.explanation.join(' ')).toMatch(/container image \(--target image, 10 GB\): "image" verified with a cold start of 1200 ms/);
+  });
+
   it('treats cold starts within the noise margin as equal and prefers the smaller zip', () => {
     expect(chooseAlternative([alt('baseline', 900, 100), alt('pruned', 500, 180)], 'zip-s3').chosen).toBe('pruned');
     expect(chooseAlternative([alt('baseline', 900, 100), alt('pruned', 500, 400)], 'zip-s3').chosen).toBe('baseline');

@@ -72,6 +72,21 @@ describe('fitBundle in the real sandbox', () => {
     expect(plan.verification.final.passed).toBe(true);
   }, 180_000);
 
+  it('--target image chooses the container-image placement of the verified tree', async () => {
+    const bundle = join(dir, 'image');
+    cpSync(fixture, bundle, { recursive: true });
+    const { config } = await loadConfig(bundle);
+    const { plan } = await fitBundle({ path: bundle, config, configDir: bundle, cacheDir: false, target: 'image', maxRisk: 'safe' });
+    validateFitPlan(JSON.parse(JSON.stringify(plan)), 'plan');
+    expect(plan.chosen).toBe('image');
+    const last = plan.steps[plan.steps.length - 1]!;
+    expect(last).toMatchObject({ kind: 'placement', strategy: 'image', moved: [], added: [], objects: [] });
+    expect(plan.verification.final.passed).toBe(true);
+    // Zip-only placements are not tried for an image, and the other states say why they were not chosen.
+    expect(plan.alternatives.map((a) => a.id)).not.toContain('deps-to-tmp');
+    expect(plan.alternatives.find((a) => a.id === 'baseline')!.rejected.join(' ')).toMatch(/image target ships/);
+  }, 180_000);
+
   it('stops with SandboxError when the unmodified bundle fails', async () => {
     const bundle = join(dir, 'broken');
     cpSync(fixture, bundle, { recursive: true });

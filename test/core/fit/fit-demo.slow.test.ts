@@ -53,5 +53,30 @@ describe('fit on the demo bundle', () => {
     expect(baseline.rejected.find((r) => r.startsWith('does not fit zip-s3:'))).toMatch(/\d/); // with the numbers
     expect(baseline.measured.initDurationMs).not.toBeNull();
     expect(verifications).toBeGreaterThanOrEqual(5);
+    // The model-from-S3 alternative is measured whenever there is a model, so the trade-off shows.
+    const fromS3 = plan.alternatives.find((a) => a.id === 'model-from-s3')!;
+    expect(fromS3.measured.passed).toBe(true);
+    expect(fromS3.measured.fetchedBytes).toBeGreaterThan(0);
+  }, 600_000);
+
+  it('--target zip-direct fits by fetching the quantized model from the object store at init', async () => {
+    const demo = await ensureDemoBundle({ dir: join(dir, 'bundle') });
+    const { config } = await loadConfig(demo.dir);
+    const { plan } = await fitBundle({ path: demo.dir, config, configDir: demo.dir, target: 'zip-direct' });
+    validateFitPlan(JSON.parse(JSON.stringify(plan)), 'plan');
+    expect(plan.chosen).not.toBeNull();
+    expect(plan.predicted.zippedBytes).toBeLessThan(52_428_800);
+    const placement = plan.steps.find((s) => s.kind === 'placement');
+    expect(placement?.kind === 'placement' && placement.strategy).toBe('model-from-s3');
+    const q = plan.steps.find((s) => s.kind === 'quantize');
+    // The object carries the quantized bytes, and the measured cold start fetched exactly them.
+    expect(placement?.kind === 'placement' && placement.objects[0]).toMatchObject({ from: ['model/model.onnx'], format: 'file', hash: q?.kind === 'quantize' ? q.outputHash : '' });
+    expect(plan.verification.final.fetchedBytes).toBe(placement?.kind === 'placement' ? placement.objects[0]!.bytes : -1);
+    expect(plan.verification.final.passed).toBe(true);
+    // Dependencies to /tmp and layers were measured too; /tmp use is recorded.
+    const deps = plan.alternatives.find((a) => a.id === 'deps-to-tmp')!;
+    expect(deps.measured.passed).toBe(true);
+    expect(deps.measured.tmpPeakBytes).toBeGreaterThan(1_000_000);
+    expect(plan.alternatives.find((a) => a.id === 'layers')?.measured.passed).toBe(true);
   }, 600_000);
 });

@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeZip } from '../../../src/core/archive/write-zip.js';
 import { applyPlanToFiles } from '../../../src/core/plan/apply-plan-to-files.js';
 import type { PlanStep } from '../../../src/core/plan/fit-plan.js';
 import { predictZipBytes } from '../../../src/core/scan/predict-zip-bytes.js';
@@ -51,5 +56,43 @@ describe('applyPlanToFiles', () => {
     expect(r.missing).toContain('model/m.onnx');
     expect(r.missing).toContain('node_modules/p/lib/b.js');
     expect(files).toEqual(copy);
+  });
+});
+
+describe('applyPlanToFiles with placements', () => {
+  const loader = "// generated\n'use strict';\nrequire('node:path');\n".repeat(20);
+  const placement: PlanStep = {
+    kind: 'placement',
+    strategy: 'model-from-s3',
+    description: 'model to S3',
+    moved: [{ path: 'model/m.onnx', bytes: 260 }],
+    added: [{ path: 'lambdafit/model-fetch.cjs', content: loader, hash: createHash('sha256').update(loader).digest('hex') }],
+    objects: [{ key: 'lambdafit/ffff/m.onnx', from: ['model/m.onnx'], format: 'file', bytes: 260, hash: 'f'.repeat(64) }],
+    layers: [],
+    environment: { NODE_OPTIONS: '--require /var/task/lambdafit/model-fetch.cjs', LAMBDAFIT_BUCKET: 'b' },
+  };
+
+  it('moves files out, adds the loaders and returns the objects and environment', () => {
+    const r = applyPlanToFiles(files, [...steps, placement]);
+    expect(r.files.map((f) => f.path)).toEqual(['index.js', 'node_modules/p/lib/a.js', 'lambdafit/model-fetch.cjs']);
+    expect(r.moved).toEqual(['model/m.onnx']);
+    expect(r.replaced).toEqual(['model/m.onnx']); // the object carries the quantized bytes
+    expect(r.objects).toEqual(placement.objects);
+    expect(r.environment).toEqual(placement.environment);
+    expect(r.added[0]).toMatchObject({ path: 'lambdafit/model-fetch.cjs', bytes: Buffer.byteLength(loader) });
+    expect(r.added[0]!.compressedBytes).toBeLessThan(Buffer.byteLength(loader));
+  });
+
+  it("predicts the added loader's zip bytes exactly as writeZip writes them", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lf-apply-'));
+    try {
+      const r = applyPlanToFiles([], [placement]);
+      const out = join(dir, 'x.zip');
+      const written = await writeZip([{ path: 'lambdafit/model-fetch.cjs', type: 'file', mode: 0o644, size: Buffer.byteLength(loader), readAll: async () => Buffer.from(loader) }], out);
+      expect(predictZipBytes(r.files)).toBe(written.bytes);
+      expect((await stat(out)).size).toBe(written.bytes);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

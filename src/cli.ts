@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   run: async () => (await import('./commands/run-command.js')).runCommand,
   serve: async () => (await import('./commands/serve-command.js')).serveCommand,
   fit: async () => (await import('./commands/fit-command.js')).fitCommand,
+  export: async () => (await import('./commands/export-command.js')).exportCommand,
   demo: async () => (await import('./commands/demo-command.js')).demoCommand,
 };
 

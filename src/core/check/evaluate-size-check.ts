@@ -25,6 +25,7 @@ export interface AppliedRule {
 export interface SizeCheckResult {
   verdict: Verdict;
   target: BundleAnalysis['target'];
+  arch: BundleAnalysis['arch'];
   before: { files: number; unzippedBytes: number; zippedBytes: number; fits: boolean };
   after: { files: number; unzippedBytes: number; zippedBytes: number };
   /** Limits measured after the rules were applied. */
@@ -65,6 +66,7 @@ export function evaluateSizeCheck(analysis: BundleAnalysis, config: LambdafitCon
   return {
     verdict: fits ? 'fits' : 'does-not-fit',
     target: analysis.target,
+    arch: analysis.arch,
     before: {
       files: analysis.index.code.files.length,
       unzippedBytes: analysis.index.code.unzippedBytes,

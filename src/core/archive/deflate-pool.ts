@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createDeflateBlockWriter } from './create-deflate-block-writer.js';
 import { createDeflateEngine } from './create-deflate-engine.js';
-import { PIECE_BYTES, SNIFF_BYTES, ZIP_DEFLATE_OPTIONS } from './zip-deflate.js';
+import { isNativeBinary, PIECE_BYTES, ZIP_DEFLATE_OPTIONS } from './zip-deflate.js';
 
 /** What a worker measured of one whole file (see `DeflatePool.measureFiles`). */
 export interface WorkerFileMeasure {
@@ -50,8 +50,8 @@ function measureFile(path, size, headBytes) {
   }
   if (data.length !== size) return { error: 'ESIZE' };
   const hash = createHash('sha256').update(data).digest('hex');
-  const binary = data.subarray(0, ${SNIFF_BYTES}).includes(0);
-  const deflatedBytes = binary ? engine.compress(null, data, true).length : deflateRawSync(data, ZLIB).length;
+  const native = (${isNativeBinary.toString()})(data);
+  const deflatedBytes = native ? engine.compress(null, data, true).length : deflateRawSync(data, ZLIB).length;
   // A fresh copy: a view would clone its whole (possibly pooled) ArrayBuffer.
   return headBytes > 0 ? { hash, deflatedBytes, head: new Uint8Array(data.subarray(0, headBytes)) } : { hash, deflatedBytes };
 }
@@ -99,7 +99,7 @@ export class DeflatePool {
 
   /**
    * Reads whole files on a worker and returns each one's sha256 and deflated size — the same
-   * bytes `deflateForZip` produces, for files of at most `PIECE_BYTES` (one piece when binary).
+   * bytes `deflateForZip` produces, for files of at most `PIECE_BYTES` (one piece).
    * A scan of many small files does its reading, hashing and deflating off the main thread with
    * synchronous calls, which cost far less per file than the promise-based ones.
    */

@@ -37,7 +37,7 @@ export interface CachedFile {
 export type ArchiveStamp = [size: number, mtimeMs: number, ctimeMs: number, ino: number];
 
 // Bumped whenever the deflate engine or the entry layout changes: old sizes would be wrong.
-const FORMAT = 3;
+const FORMAT = 4;
 /** Numbers stored per file in a tree cache: size, mtimeMs, ctimeMs, ino, zip data bytes (-1: unknown). */
 const NUMS = 5;
 const MAX_DEFLATE_ENTRIES = 2_000_000;

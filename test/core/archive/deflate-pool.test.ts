@@ -5,7 +5,7 @@ import { inflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeflatePool } from '../../../src/core/archive/deflate-pool.js';
-import { deflateChunksForZip, deflateForZip, PIECE_BYTES } from '../../../src/core/archive/zip-deflate.js';
+import { deflateChunksForZip, deflatedBytesSync, deflateForZip, isNativeBinary, PIECE_BYTES, zlibPiece } from '../../../src/core/archive/zip-deflate.js';
 import { makeTempDir } from './test-helpers.js';
 
 const tmp = makeTempDir('lf-pool-');
@@ -34,6 +34,44 @@ describe('DeflatePool and the zip deflate front door', () => {
     const out = await pool.run(null, ls, true);
     expect(Buffer.compare(inflateRawSync(out), ls)).toBe(0);
     await pool.close();
+  });
+
+  it('picks the engine by native magic, and every path to a size agrees: whole, streamed, on this thread, in the workers', async () => {
+    const weights = Buffer.alloc(2.5 * PIECE_BYTES);
+    for (let i = 0; i < weights.length; i += 4) weights.writeFloatLE(Math.sin(i) * (i % 7), i); // NUL-rich, not native
+    const small = weights.subarray(0, 300_000);
+    const text = Buffer.from('const answer = 42; // not a binary\n'.repeat(40_000));
+    const cases: [string, Buffer][] = [['ELF /bin/ls', ls], ['weights', weights], ['small weights', small], ['text', text], ['empty', Buffer.alloc(0)]];
+    for (const [name, data] of cases) {
+      const whole = await deflateForZip(data);
+      expect(Buffer.compare(inflateRawSync(whole), data), name).toBe(0);
+      async function* chunks(): AsyncGenerator<Buffer> {
+        for (let at = 0; at < data.length; at += 123_457) yield data.subarray(at, at + 123_457);
+      }
+      const streamed = await deflateChunksForZip(chunks(), () => {});
+      expect(streamed.outputBytes, name).toBe(whole.length);
+      expect(deflatedBytesSync(data), name).toBe(whole.length);
+    }
+    // Native code goes to lambdafit's engine (not Node's zlib), other data to Node's zlib.
+    expect(isNativeBinary(ls)).toBe(true);
+    expect(isNativeBinary(weights)).toBe(false);
+    expect((await deflateForZip(ls)).length).not.toBe((await zlibPiece(null, ls, true)).length);
+    expect((await deflateForZip(small)).length).toBe((await zlibPiece(null, small, true)).length);
+    // The workers' whole-file measure gives the same sizes.
+    const dir = tmp.dir;
+    writeFileSync(join(dir, 'ls'), ls);
+    writeFileSync(join(dir, 'small'), small);
+    const pool = new DeflatePool(1);
+    const measured = await pool.measureFiles([
+      { path: join(dir, 'ls'), size: ls.length },
+      { path: join(dir, 'small'), size: small.length, headBytes: 4 },
+      { path: join(dir, 'missing'), size: 1 },
+    ]);
+    await pool.close();
+    expect(measured[0]?.deflatedBytes).toBe((await deflateForZip(ls)).length);
+    expect(measured[1]?.deflatedBytes).toBe((await deflateForZip(small)).length);
+    expect(measured[1]?.head).toEqual(new Uint8Array(small.subarray(0, 4)));
+    expect(measured[2]).toEqual({ error: 'ENOENT' });
   });
 
   it('still works from a minified bundle with keep-names (helper renamed by esbuild)', async () => {

@@ -39,6 +39,18 @@ const sections: Section[] = [
     title: 'Sandbox',
     run: async () => (await import('./sandbox-bench.js')).runSandboxBench({ log }),
   },
+  {
+    title: 'Fit: the demo end to end, and placements against the seed\'s manual approach',
+    run: async () => (await import('./fit-bench.js')).runFitBench({ demoDir: demo.dir, log }),
+  },
+  {
+    title: 'Check: first check vs re-check',
+    run: async () => (await import('./check-bench.js')).runCheckBench({ demoDir: demo.dir, log }),
+  },
+  {
+    title: 'Export: writing the function zip',
+    run: async () => (await import('./export-bench.js')).runExportBench({ demoDir: demo.dir, planPath: join(root, '.demo', 'plan.json'), workRoot: join(root, '.bench'), log }),
+  },
 ];
 
 const parts: string[] = [];

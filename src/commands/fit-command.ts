@@ -52,6 +52,7 @@ Exit codes: 0 a verified plan fits, 1 nothing fits (the report says why and what
       quantize: !values['no-quantize'],
       placements: !values['no-placement'],
       cwd: io.cwd,
+      ownFiles: [...(args.configPath ? [args.configPath] : []), ...(values.out ? [resolve(io.cwd, values.out)] : [])],
       onProgress: progressPrinter(io.stderr),
       signal: io.signal,
     });

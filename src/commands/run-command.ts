@@ -6,7 +6,7 @@ import { type FunctionConfig, resolveFunctionConfig, type RuntimeId } from '../c
 import { UsageError } from '../core/errors.js';
 import type { OnProgress } from '../core/progress.js';
 import { formatInvocationSummary, formatIsolation, previewResponse } from '../core/sandbox/format-invocation.js';
-import type { IsolationRequest } from '../core/sandbox/host-capabilities.js';
+import { requestedIsolation, type IsolationRequest } from '../core/sandbox/host-capabilities.js';
 import { prepareBundle, type PreparedBundle } from '../core/sandbox/prepare-bundle.js';
 import { resolveEventFiles } from '../core/sandbox/resolve-event-files.js';
 import { runFunction } from '../core/sandbox/run-function.js';
@@ -28,13 +28,6 @@ export const FUNCTION_FLAGS_HELP = `${BUNDLE_FLAGS_HELP}
   --handler H      e.g. index.handler (default: inferred from the bundle)
   --network none   no network but the loopback (needs kernel isolation)`;
 
-/** Environment variable that picks the isolation: auto (default), kernel or portable. */
-export function isolationFromEnv(env: NodeJS.ProcessEnv): IsolationRequest {
-  const value = env.LAMBDAFIT_SANDBOX;
-  if (value === undefined || value === '') return 'auto';
-  if (value === 'auto' || value === 'kernel' || value === 'portable') return value;
-  throw new UsageError(`LAMBDAFIT_SANDBOX must be auto, kernel or portable, got "${value}".`);
-}
 
 /** What `run` and `serve` resolve from the command line before starting a sandbox. */
 export interface FunctionArgs {
@@ -64,7 +57,7 @@ export async function resolveFunctionArgs(
   const args = await resolveBundleArgs(command, positional, values, io.cwd);
   const network = choiceFlag('network', values.network as string | undefined, ['none', 'host'] as const) ?? 'host';
   const runtime = choiceFlag('runtime', values.runtime as string | undefined, RUNTIMES) as RuntimeId | undefined;
-  const isolation = isolationFromEnv(io.env);
+  const isolation = requestedIsolation(io.env);
   const prepared: PreparedBundle[] = [];
   const release = async () => {
     for (const p of prepared.splice(0)) await p.release();

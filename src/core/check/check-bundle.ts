@@ -126,7 +126,7 @@ export async function checkBundle(options: CheckBundleOptions): Promise<CheckRep
     : await analyzeBundle({ path, config, configDir, layers: layerPaths, target, ...(options.arch ? { arch: options.arch } : {}), cacheDir, ...common }, 'check');
   const index = analysis?.index ?? (await scanBundle({ path, layers: layerPaths, cacheDir, ...common }));
   const arch = analysis?.arch ?? options.arch ?? config.architecture ?? plan?.arch ?? 'x86_64';
-  const treeHash = hashFileTree(index.code.files);
+  const treeHash = hashFileTree(index.code.files, plan?.input.excluded ?? []);
 
   // Sizes: the plan or the rules, applied to the file list only.
   let size: Pick<CheckReport, 'before' | 'after' | 'limits' | 'applied' | 'removed' | 'skipped'> & { layersBytes: number };
@@ -189,7 +189,7 @@ export async function checkBundle(options: CheckBundleOptions): Promise<CheckRep
       handler: config.handler ?? plan?.function.handler,
       memorySize: config.memorySize ?? plan?.memorySize,
     };
-    const sandboxMode = options.sandboxMode ?? (await detectHostCapabilities('auto')).mode;
+    const sandboxMode = options.sandboxMode ?? (await detectHostCapabilities()).mode;
     const keyParts: VerificationKeyParts = {
       version: packageVersion(),
       sandboxMode,

@@ -56,7 +56,7 @@ export async function coldStartArtifact(options: ColdStartArtifactOptions): Prom
       served = await servePlanObjects({ bucket: options.bucket, objects: options.objects });
       environment = { ...environment, ...served.environment };
     }
-    const isolation = (await detectHostCapabilities('auto')).mode;
+    const isolation = (await detectHostCapabilities()).mode;
     options.onProgress?.({ type: 'phase', phase: 'verify', message: `Cold-starting the exported zip in the sandbox (${isolation} isolation) with ${options.events.length} event${options.events.length === 1 ? '' : 's'}…` });
     const run = await measureBundleState({
       bundleDir: code.dir,

@@ -246,7 +246,7 @@ export async function exportBundle(options: ExportBundleOptions): Promise<Export
     const manifest = buildExportManifest({
       lambdafit: spec.lambdafit,
       createdAt: exportTimestamp(env),
-      input: { path: inputPath, type: input.code.sourceType, treeHash: hashFileTree(input.code.files), files: input.code.files.length, unzippedBytes: input.code.unzippedBytes, zippedBytes: input.code.zippedBytes },
+      input: { path: inputPath, type: input.code.sourceType, treeHash: hashFileTree(input.code.files, plan?.input.excluded ?? []), files: input.code.files.length, unzippedBytes: input.code.unzippedBytes, zippedBytes: input.code.zippedBytes },
       plan,
       planPath,
       target,

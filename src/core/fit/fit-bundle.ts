@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { analyzeBundle } from '../analyze/analyze-bundle.js';
 import type { Architecture, LambdafitConfig, Target } from '../config/config-schema.js';
 import { resolveFunctionConfig } from '../config/resolve-function-config.js';
@@ -17,7 +17,7 @@ import { quantizePlanStep } from './quantize-plan-step.js';
 import { runPruneLoop } from './run-prune-loop.js';
 import { createStagingArea } from './staging-area.js';
 import { parseTraceLines } from './node-trace-hook.js';
-import { proposeTraceStep, writeNodeTraceHook } from './trace-prune-step.js';
+import { proposeTraceStep, writeTraceHook } from './trace-prune-step.js';
 import { tryPlacements, type FitState } from './placement/try-placements.js';
 
 /** Options of {@link fitBundle}. */
@@ -36,7 +36,7 @@ export interface FitBundleOptions extends OperationOptions {
   arch?: Architecture;
   /** Highest rule risk to try. @default 'caution' */
   maxRisk?: Risk;
-  /** Prune files a Node trace never saw opened (needs maxRisk caution or higher). @default true */
+  /** Prune files a trace (Node.js or Python) never saw opened (needs maxRisk caution or higher). @default true */
   trace?: boolean;
   /** Try model quantization. @default true */
   quantize?: boolean;
@@ -48,6 +48,12 @@ export interface FitBundleOptions extends OperationOptions {
   placements?: boolean;
   /** Working directory for relative event paths. */
   cwd?: string;
+  /**
+   * lambdafit's own files (absolute paths: the configuration, the plan being written). Those
+   * inside the bundle are left out of the plan's tree hash, so keeping them there does not make
+   * the plan stale.
+   */
+  ownFiles?: string[];
   /** Scan cache folder, or false. */
   cacheDir?: string | false;
 }
@@ -123,7 +129,7 @@ export async function fitBundle(options: FitBundleOptions): Promise<FitBundleRes
     const states: State[] = [{ id: 'baseline', label: 'unmodified bundle', steps: [], measured: baseline.measurement }];
     const proposed = orderPruneSteps(analysis.candidates, options.maxRisk ?? 'caution');
     const tolerance = config.verify?.numericTolerance ?? 0;
-    const traced = options.trace !== false && fn.runtime.startsWith('nodejs') ? await traceBaseline() : undefined;
+    const traced = options.trace !== false ? await traceBaseline() : undefined;
     const pruned = await runPruneLoop(proposed, (removed) => verifyState(removed, new Map(), tolerance), {
       ...(signal ? { signal } : {}),
       ...(traced ? { likelyNeeded: traced } : {}),
@@ -147,9 +153,10 @@ export async function fitBundle(options: FitBundleOptions): Promise<FitBundleRes
       if (state) states.push(state);
     }
 
-    /** One traced run of the unmodified bundle (Node): every bundle file it opens. */
+    /** One traced run of the unmodified bundle (Node.js or Python): every bundle file it opens. */
     async function traceBaseline(): Promise<Set<string> | undefined> {
-      const hook = await writeNodeTraceHook(staging.workDir, fn.environment.NODE_OPTIONS);
+      const hook = await writeTraceHook(staging.workDir, fn.runtime, fn.environment.NODE_OPTIONS);
+      if (!hook) return undefined;
       emit('trace', 'start', 'Tracing the files the function opens (cold start and every event)…');
       const dir = await staging.buildView({ removed: new Set(), replaced: new Map(), added: hook.files });
       try {
@@ -271,11 +278,12 @@ let q;
     const steps = chosen?.steps ?? [];
     const { failed: _f, ...predicted } = predictStateSizes(index, steps, target, config);
     const { failed: _i, ...inputSizes } = predictStateSizes(index, [], target, config);
+    const excluded = ownPathsInside(options.path, options.ownFiles ?? []);
     const plan: FitPlan = {
       format: 'lambdafit-fit-plan',
       version: FIT_PLAN_VERSION,
       createdAt: new Date().toISOString(),
-      input: { path: resolve(options.path), treeHash: hashFileTree(index.code.files), sizes: inputSizes },
+      input: { path: resolve(options.path), treeHash: hashFileTree(index.code.files, excluded), ...(excluded.length > 0 ? { excluded } : {}), sizes: inputSizes },
       target,
       arch,
       memorySize: fn.memorySize,
@@ -292,6 +300,11 @@ let q;
   } finally {
     await staging.dispose();
   }
+}
+
+/** Bundle-relative paths of the `own` files that lie inside the bundle folder (present yet or not: a plan is written after the scan). */
+function ownPathsInside(bundle: string, own: readonly string[]): string[] {
+  return [...new Set(own.map((p) => relative(bundle, resolve(p)).split(sep).join('/')))].filter((p) => p !== '' && !p.startsWith('../') && p !== '..' && !isAbsolute(p)).sort();
 }
 
 /** Golden responses go into the plan unless they would bloat it (a model's raw tensors, say). */

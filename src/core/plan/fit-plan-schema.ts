@@ -75,7 +75,7 @@ export const fitPlanSchema = z.strictObject({
   format: z.literal('lambdafit-fit-plan'),
   version: z.literal(FIT_PLAN_VERSION),
   createdAt: z.string(),
-  input: z.strictObject({ path: z.string(), treeHash: z.string().regex(/^[0-9a-f]{64}$/), sizes }),
+  input: z.strictObject({ path: z.string(), treeHash: z.string().regex(/^[0-9a-f]{64}$/), excluded: z.array(z.string()).optional(), sizes }),
   target: z.enum(TARGETS),
   arch: z.enum(ARCHITECTURES),
   memorySize: z.int().min(128).max(10240),

@@ -212,6 +212,11 @@ export interface FitPlan {
     path: string;
     /** `hashFileTree` of the input's files: export refuses a plan for another tree. */
     treeHash: string;
+    /**
+     * Bundle paths left out of `treeHash`: lambdafit's own files inside the bundle (its
+     * configuration, the plan itself), which change without the function changing.
+     */
+    excluded?: string[];
     /** The input's sizes. */
     sizes: PredictedSizes;
   };

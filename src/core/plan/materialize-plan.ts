@@ -79,7 +79,7 @@ export async function materializePlan(options: MaterializePlanOptions): Promise<
   const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
 
   const input = await scanBundle({ path: inputPath, cacheDir, ...common });
-  const treeHash = hashFileTree(input.code.files);
+  const treeHash = hashFileTree(input.code.files, plan.input.excluded ?? []);
   if (treeHash !== plan.input.treeHash) {
     throw new InputError(
       `The plan was made for another bundle (${plan.input.path}, tree ${plan.input.treeHash.slice(0, 12)}…) than ${inputPath} (tree ${treeHash.slice(0, 12)}…); run \`lambdafit fit ${inputPath} --out <plan>\` again, or export the bundle the plan was made for.`,

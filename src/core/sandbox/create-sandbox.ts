@@ -9,7 +9,7 @@ import { type EnvironmentSpec, ExecutionEnvironment, type InitOutcome, type Invo
 import { SlotReserve } from './environment-slot.js';
 import { explainPermissionErrors } from './explain-permission-error.js';
 import { finishInvocation } from './finish-invocation.js';
-import { detectHostCapabilities, type IsolationRequest } from './host-capabilities.js';
+import { detectHostCapabilities, requestedIsolation, type IsolationRequest } from './host-capabilities.js';
 import { detectHostPython } from './host-python.js';
 import { describeIsolation, type IsolationReport } from './isolation-report.js';
 import { formatInitReport, formatInitStart, formatStart, logStreamName } from './lambda-log-lines.js';
@@ -68,7 +68,7 @@ function traceId(): string {
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const { fn, onProgress, signal } = options;
   throwIfAborted(signal);
-  const request = options.isolation ?? 'auto';
+  const request = options.isolation ?? requestedIsolation();
   const caps = await detectHostCapabilities(request);
   if (request === 'kernel' && caps.mode !== 'kernel') {
     throw new SandboxError(`Kernel isolation is not available: ${caps.portableReasons.join('; ')}. Run as root on Linux, or use LAMBDAFIT_SANDBOX=portable.`, 'E_NO_KERNEL_ISOLATION');

@@ -3,6 +3,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { UsageError } from '../errors.js';
 import { type CgroupLayout, controllerHome, readCgroupLayout } from './cgroup-layout.js';
 
 const run = promisify(execFile);
@@ -46,6 +47,17 @@ export interface HostCapabilities {
 /** How the caller wants the sandbox isolated; `LAMBDAFIT_SANDBOX` picks it on the command line. */
 export type IsolationRequest = 'auto' | 'kernel' | 'portable';
 
+/**
+ * The isolation `LAMBDAFIT_SANDBOX` asks for (auto when unset): the default of every sandbox
+ * lambdafit starts — run, serve, fit, check and export alike.
+ */
+export function requestedIsolation(env: NodeJS.ProcessEnv = process.env): IsolationRequest {
+  const value = env.LAMBDAFIT_SANDBOX;
+  if (value === undefined || value === '') return 'auto';
+  if (value === 'auto' || value === 'kernel' || value === 'portable') return value;
+  throw new UsageError(`LAMBDAFIT_SANDBOX must be auto, kernel or portable, got "${value}".`);
+}
+
 async function findExecutable(name: string, pathEnv: string | undefined): Promise<string | undefined> {
   const dirs = [...(pathEnv ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', '/bin'].filter(Boolean);
   for (const dir of dirs) {
@@ -67,7 +79,7 @@ let cached: Promise<HostCapabilities> | undefined;
  * mount, and a writable memory cgroup (v1 or v2) — and otherwise lists each reason for falling back
  * to portable mode. Cached per process and request.
  */
-export function detectHostCapabilities(request: IsolationRequest = 'auto', pathEnv = process.env.PATH): Promise<HostCapabilities> {
+export function detectHostCapabilities(request: IsolationRequest = requestedIsolation(), pathEnv = process.env.PATH): Promise<HostCapabilities> {
   if (request === 'auto') return (cached ??= detect(pathEnv));
   return detect(pathEnv).then((caps) => (request === 'portable' ? { ...caps, mode: 'portable', portableReasons: ['portable mode was requested (LAMBDAFIT_SANDBOX=portable)'] } : caps));
 }

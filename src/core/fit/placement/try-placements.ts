@@ -215,6 +215,6 @@ function reorderForDeps(base: FitState, deps: PlacementStep, configured: string 
  * NODE_OPTIONS names there are pointed at the view for the measurement (the plan keeps /var/task).
  */
 async function portablePreloads(environment: Readonly<Record<string, string>>, viewDir: string): Promise<Record<string, string>> {
-  if (environment.NODE_OPTIONS === undefined || (await detectHostCapabilities('auto')).mode === 'kernel') return {};
+  if (environment.NODE_OPTIONS === undefined || (await detectHostCapabilities()).mode === 'kernel') return {};
   return { NODE_OPTIONS: environment.NODE_OPTIONS.split(`--require ${TASK_ROOT}/`).join(`--require ${viewDir}/`) };
 }

@@ -20,9 +20,9 @@ export interface PlannedZipEntry<T extends ZipPlanInput> {
  * Decides which entries a lambdafit zip holds and in which order. Directory entries are
  * included, both listed ones and every parent of a file (as `zip -r` does): they carry the 0755
  * mode Lambda wants and keep empty folders, at 46 + 30 + 2 × name bytes each. Sorted by
- * `compareZipNames` unless `sort: false` (for sums that do not depend on the order). Pure; the writer and the size predictor both use it.
+ * `compareZipNames`. Pure; the writer and the size predictor both use it.
  */
-export function planZipEntries<T extends ZipPlanInput>(inputs: readonly T[], options: { sort?: boolean } = {}): PlannedZipEntry<T>[] {
+export function planZipEntries<T extends ZipPlanInput>(inputs: readonly T[]): PlannedZipEntry<T>[] {
   const byName = new Map<string, PlannedZipEntry<T>>();
   for (const input of inputs) {
     const name = input.type === 'dir' ? `${input.path}/` : input.path;
@@ -33,6 +33,5 @@ export function planZipEntries<T extends ZipPlanInput>(inputs: readonly T[], opt
       byName.set(dir, { name: dir, input: undefined, type: 'dir' });
     }
   }
-  const planned = [...byName.values()];
-  return options.sort === false ? planned : planned.sort((a, b) => compareZipNames(a.name, b.name));
+  return [...byName.values()].sort((a, b) => compareZipNames(a.name, b.name));
 }

@@ -158,17 +158,21 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
       return { entry, facts: facts ?? {}, hash, zipBytes };
     };
 
-    /** `computed`: the zip size was measured now, not taken from the cache. */
-    const record = (entry: SourceEntry, m: MeasuredFile, computed = true): void => {
-      if (m.hash && entry.mtimeMs !== undefined) {
-        after.set(entry.path, { size: entry.size, mtimeMs: entry.mtimeMs, ctimeMs: entry.ctimeMs ?? 0, ino: entry.ino ?? 0, hash: m.hash, facts: m.facts, ...(m.zipBytes !== undefined ? { zipBytes: m.zipBytes } : {}) });
-      }
-      if (computed && m.hash && m.zipBytes !== undefined) cache.rememberZipDataBytes(m.hash, m.zipBytes);
-      if (entry.type === 'file') counts.bytes += entry.size;
-      measured.set(entry.path, m);
-      counts.done++;
+    const emitCounts = (): void => {
       if (!listed) progress.emit({ type: 'scan:walk', files: counts.done, bytes: counts.bytes });
       if (hashing) progress.emit({ type: 'scan:compress', done: counts.done, total: Math.max(total, counts.done), bytes: counts.bytes, cachedFiles: counts.cached });
+    };
+    /** `cached`: the cache's unchanged record of the file, when the answer came from it. */
+    const record = (entry: SourceEntry, m: MeasuredFile, cached?: CachedFile): void => {
+      if (cached && cached.zipBytes === m.zipBytes) after.set(entry.path, cached);
+      else if (m.hash && entry.mtimeMs !== undefined) {
+        after.set(entry.path, { size: entry.size, mtimeMs: entry.mtimeMs, ctimeMs: entry.ctimeMs ?? 0, ino: entry.ino ?? 0, hash: m.hash, facts: m.facts, ...(m.zipBytes !== undefined ? { zipBytes: m.zipBytes } : {}) });
+      }
+      if (!cached && m.hash && m.zipBytes !== undefined) cache.rememberZipDataBytes(m.hash, m.zipBytes);
+      if (entry.type === 'file') counts.bytes += entry.size;
+      measured.set(entry.path, m);
+      // Progress is throttled anyway: building an event per file costs more than it tells.
+      if ((++counts.done & 127) === 0) emitCounts();
     };
     const visitOne = async (entry: SourceEntry, content: EntryContent | undefined): Promise<void> => {
       if (entry.type === 'dir') return;
@@ -195,7 +199,7 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
           continue;
         }
         const quick = answerWithoutReading(e);
-        if (quick) record(e, quick, false);
+        if (quick) record(e, quick, validHit(e));
         else rest.push(e);
       }
       const content = (e: SourceEntry): EntryContent => ({ readAll: () => source.readFile(e), chunks: () => source.readChunks(e) });
@@ -231,6 +235,7 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
     } else {
       await source.visit(visitOne, { concurrency: options.concurrency ?? 8, signal });
     }
+    emitCounts();
     progress.flush();
 
     const entries = listed ?? (await source.entries({ signal }));

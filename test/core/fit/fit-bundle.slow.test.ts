@@ -68,7 +68,11 @@ describe('fitBundle in the real sandbox', () => {
         'versioned-1.2.0.dist-info/RECORD',
       ]),
     );
-    expect(plan.chosen).toBe('pruned');
+    // The Python trace (audit hooks) then removes what the cold start and the events never opened.
+    expect(plan.chosen).toBe('traced');
+    const traced = plan.steps.filter((s) => s.kind === 'prune' && s.ruleId === 'trace-unused').flatMap((s) => (s.kind === 'prune' ? s.files.map((f) => f.path) : []));
+    expect(traced).toContain('other/__init__.py');
+    for (const used of ['lambda_function.py', 'other_helper.py', 'versioned/__init__.py', 'versioned-1.2.0.dist-info/METADATA']) expect(traced).not.toContain(used);
     expect(plan.verification.final.passed).toBe(true);
   }, 180_000);
 

@@ -1,11 +1,11 @@
+import type { BundleOptions } from '../config/bundle-options.js';
 import { dirname, resolve } from 'node:path';
 import type { ArchiveLimits } from '../archive/archive-limits.js';
 import { limitSettings } from '../limits/limit-settings.js';
-import type { Architecture, LambdafitConfig, Target } from '../config/config-schema.js';
+import type { Architecture, Target } from '../config/config-schema.js';
 import { ConfigError } from '../errors.js';
 import { measureLimits, type LimitCheck } from '../limits/measure-limits.js';
 import { fitsTarget } from '../limits/fits-target.js';
-import type { OperationOptions } from '../progress.js';
 import type { Candidate } from '../rules/candidate.js';
 import { loadRuleSets } from '../rules/load-rule-sets.js';
 import { matchRules } from '../rules/match-rules.js';
@@ -19,23 +19,9 @@ import { inspectModels } from './inspect-models.js';
 import { defaultCacheDir } from '../scan/default-cache-dir.js';
 
 /** Options for {@link analyzeBundle}. */
-export interface AnalyzeBundleOptions extends OperationOptions {
-  /** Folder, .zip or .tar.gz holding the function code. */
-  path: string;
-  /** Layer folders or zips in the /opt layout. @default config.layers */
-  layers?: string[];
-  /** Validated configuration (`lambdafit.json`), already merged with flags. */
-  config: LambdafitConfig;
-  /** Folder that relative paths in the configuration resolve against. */
-  configDir: string;
-  /** @default config.target ?? 'zip-s3' */
-  target?: Target;
-  /** @default config.architecture ?? 'x86_64' */
-  arch?: Architecture;
+export interface AnalyzeBundleOptions extends BundleOptions {
   /** Rule sets to match; @default config.rules.use, else the built-in defaults for this bundle. */
   ruleSets?: string[];
-  /** Scan cache folder, or false to disable. */
-  cacheDir?: string | false;
   /** Decompression-bomb caps for archive inputs (export lifts the ratio cap for the zip it wrote itself). */
   archiveLimits?: Partial<ArchiveLimits>;
 }

@@ -1,8 +1,7 @@
 import type { Architecture, Target } from '../config/config-schema.js';
 import type { LimitCheck } from '../limits/measure-limits.js';
 import type { StateMeasurement } from '../plan/fit-plan.js';
-import type { RemovedFile } from '../rules/candidate.js';
-import type { AppliedRule } from './evaluate-size-check.js';
+import type { SizeCheckResult } from './evaluate-size-check.js';
 
 /** Outcome of one check. `skip`: not measured (no budget set, `--no-verify`, nothing to run). */
 export type CheckStatus = 'pass' | 'fail' | 'skip';
@@ -81,7 +80,7 @@ export interface CheckedPlan {
  * The whole result of `lambdafit check` as data. The size fields (`before`, `after`, `limits`,
  * `applied`, `removed`, `skipped`) keep the shape of the size-only check.
  */
-export interface CheckReport {
+export interface CheckReport extends Pick<SizeCheckResult, 'before' | 'after' | 'applied' | 'removed' | 'skipped'> {
   verdict: CheckVerdict;
   /** Process exit code for `verdict` (DESIGN §3). */
   exitCode: 0 | 1 | 3;
@@ -93,13 +92,8 @@ export interface CheckReport {
   plan: CheckedPlan | null;
   /** Rule sets applied virtually (rules-only check). */
   ruleSets: string[];
-  before: { files: number; unzippedBytes: number; zippedBytes: number; fits: boolean };
-  after: { files: number; unzippedBytes: number; zippedBytes: number };
   /** Every limit measured after the rules or the plan. */
   limits: LimitCheck[];
-  applied: AppliedRule[];
-  removed: RemovedFile[];
-  skipped: AppliedRule[];
   /** Every check, in report order. */
   checks: CheckItem[];
   summary: { passed: number; failed: number; skipped: number };

@@ -1,3 +1,4 @@
+import type { BundleOptions } from '../config/bundle-options.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, copyFile, cp, link, mkdir, stat, writeFile } from 'node:fs/promises';
@@ -8,7 +9,7 @@ import { materializeBundle } from '../archive/materialize-bundle.js';
 import { openBundleSource } from '../archive/open-bundle-source.js';
 import { openFolderSource } from '../archive/open-folder-source.js';
 import { writeZipFromSource } from '../archive/write-zip-from-source.js';
-import type { Architecture, LambdafitConfig, Target } from '../config/config-schema.js';
+import type { Architecture, Target } from '../config/config-schema.js';
 import { resolveFunctionConfig, type RuntimeId } from '../config/resolve-function-config.js';
 import { throwIfAborted, UsageError } from '../errors.js';
 import { failedChecks } from '../limits/fits-target.js';
@@ -16,7 +17,6 @@ import type { LimitCheck } from '../limits/measure-limits.js';
 import { hashFileTree } from '../plan/hash-file-tree.js';
 import { materializePlan, type MaterializedModel } from '../plan/materialize-plan.js';
 import { packageVersion } from '../package-root.js';
-import type { OperationOptions } from '../progress.js';
 import { resolveEventFiles } from '../sandbox/resolve-event-files.js';
 import type { BundleIndex } from '../scan/bundle-index.js';
 import { scanBundle } from '../scan/scan-bundle.js';
@@ -34,15 +34,7 @@ import { samTemplate } from './sam-template.js';
 const DEFAULT_MODEL_TOLERANCE = 0.05;
 
 /** Options of {@link exportBundle}. */
-export interface ExportBundleOptions extends OperationOptions {
-  /** The unmodified input: a folder, .zip or .tar.gz. Never written. */
-  path: string;
-  /** Validated configuration, merged with flags. */
-  config: LambdafitConfig;
-  /** Folder relative configuration paths (events, layers, plan) resolve against. */
-  configDir: string;
-  /** Configured layer folders or zips. @default config.layers */
-  layers?: string[];
+export interface ExportBundleOptions extends BundleOptions {
   /** @default the plan's target, else config.target, else zip-s3 */
   target?: Target;
   /** @default the plan's arch, else config.architecture, else x86_64 */
@@ -55,8 +47,6 @@ export interface ExportBundleOptions extends OperationOptions {
   force?: boolean;
   /** Cold-start the written zip in the sandbox before publishing. @default true */
   verify?: boolean;
-  /** lambdafit cache folder, or false. */
-  cacheDir?: string | false;
   /** Working directory for relative event paths. */
   cwd?: string;
   /** Environment read for SOURCE_DATE_EPOCH. @default process.env */

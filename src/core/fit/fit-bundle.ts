@@ -1,11 +1,10 @@
+import type { BundleOptions } from '../config/bundle-options.js';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { analyzeBundle } from '../analyze/analyze-bundle.js';
-import type { Architecture, LambdafitConfig, Target } from '../config/config-schema.js';
 import { resolveFunctionConfig } from '../config/resolve-function-config.js';
 import { InputError, SandboxError, throwIfAborted, UsageError } from '../errors.js';
 import { FIT_PLAN_VERSION, type FitPlan, type PlanAlternative, type PlanStep, type QuantizeStep } from '../plan/fit-plan.js';
 import { hashFileTree } from '../plan/hash-file-tree.js';
-import type { OperationOptions } from '../progress.js';
 import type { Risk } from '../rules/schema.js';
 import { resolveEventFiles } from '../sandbox/resolve-event-files.js';
 import { chooseAlternative } from './choose-alternative.js';
@@ -21,19 +20,7 @@ import { proposeTraceStep, writeTraceHook } from './trace-prune-step.js';
 import { tryPlacements, type FitState } from './placement/try-placements.js';
 
 /** Options of {@link fitBundle}. */
-export interface FitBundleOptions extends OperationOptions {
-  /** The unmodified input: a folder, .zip or .tar.gz. Never written. */
-  path: string;
-  /** Validated configuration, merged with flags. */
-  config: LambdafitConfig;
-  /** Folder relative configuration paths (events, rule files) resolve against. */
-  configDir: string;
-  /** Layer folders or zips. */
-  layers?: string[];
-  /** @default config.target ?? 'zip-s3' */
-  target?: Target;
-  /** @default config.architecture ?? 'x86_64' */
-  arch?: Architecture;
+export interface FitBundleOptions extends BundleOptions {
   /** Highest rule risk to try. @default 'caution' */
   maxRisk?: Risk;
   /** Prune files a trace (Node.js or Python) never saw opened (needs maxRisk caution or higher). @default true */
@@ -54,8 +41,6 @@ export interface FitBundleOptions extends OperationOptions {
    * the plan stale.
    */
   ownFiles?: string[];
-  /** Scan cache folder, or false. */
-  cacheDir?: string | false;
 }
 
 /** What {@link fitBundle} returns: the plan plus run statistics. */

@@ -117,7 +117,7 @@ export function classifyFile(path: string, header?: Buffer | HeaderFacts): FileC
   }
   if (ARCHIVE_EXT.has(ext)) return { kind: 'archive', reason: `extension .${ext}` };
 
-  const special = dirPath ? specialDirs(dirPath) : NO_SPECIAL_DIRS;
+  const special = dirPath ? specialDirsOf(dirPath) : NO_SPECIAL_DIRS;
   if (special.test) return { kind: 'tests', reason: `inside ${special.test}/` };
   if (TEST_FILE.test(lowerName)) return { kind: 'tests', reason: 'test file name' };
   if (special.example) return { kind: 'examples', reason: `inside ${special.example}/` };
@@ -146,6 +146,17 @@ const NO_SPECIAL_DIRS: SpecialDirs = {};
  * One pass over a file's folders (this runs for every file of every scan: it lowercases the path
  * once instead of every segment for every category).
  */
+// Files arrive in path order, so consecutive calls mostly share a folder: remember the last one.
+let lastDirPath: string | undefined;
+let lastSpecial: SpecialDirs = NO_SPECIAL_DIRS;
+function specialDirsOf(dirPath: string): SpecialDirs {
+  if (dirPath !== lastDirPath) {
+    lastSpecial = specialDirs(dirPath);
+    lastDirPath = dirPath;
+  }
+  return lastSpecial;
+}
+
 function specialDirs(dirPath: string): SpecialDirs {
   const lower = dirPath.toLowerCase();
   const found: SpecialDirs = {};

@@ -43,6 +43,9 @@ export interface ScannedTree {
   warnings: string[];
 }
 
+/** The facts of a file whose header was not read (shared: facts are never modified). */
+const NO_FACTS: HeaderFacts = Object.freeze({});
+
 /** Files up to this size are read whole; bigger ones stream through hash and deflate once. */
 const WHOLE_MAX = 8 * 1024 * 1024;
 /** ONNX files up to this size are searched for external data references. */
@@ -94,7 +97,7 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
     /** What the cache (or the extension alone) answers without reading the file, if everything. */
     const answerWithoutReading = (entry: SourceEntry): MeasuredFile | undefined => {
       if (isPackageMetadata(entry.path) || (fileExtension(entry.path) === 'onnx' && entry.size <= ONNX_REFS_MAX)) return undefined;
-      if (!hashing) return needsHeader(entry.path) ? undefined : { entry, facts: {} };
+      if (!hashing) return needsHeader(entry.path) ? undefined : { entry, facts: NO_FACTS };
       const hit = validHit(entry);
       if (!hit) return undefined;
       const zipBytes = options.compress ? (hit.zipBytes ?? cache.zipDataBytes(hit.hash)) : undefined;

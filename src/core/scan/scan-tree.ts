@@ -151,9 +151,14 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
         facts = await readHeaderFacts(head, (o, l) => source.readRange(entry, o, l));
       }
       if (needHash || needZip) {
-        const m = await measureChunks(content.chunks(), { hash: true, compress: needZip, keepHead: facts === undefined && wantsHeader ? STREAM_HEAD : 0 });
+        const keepHead = facts === undefined && wantsHeader ? STREAM_HEAD : 0;
+        // A big file whose content may be known already (a copy, or the same model in another
+        // tree): hash it first, which costs a fraction of deflating it, and deflate only on a miss.
+        // Random-access sources can be read twice; a tar.gz stream cannot.
+        const hashFirst = needHash && needZip && source.randomAccess;
+        const m = await measureChunks(content.chunks(), { hash: true, compress: needZip && !hashFirst, keepHead });
         hash ??= m.hash;
-        if (needZip) zipBytes = m.zipBytes;
+        if (needZip) zipBytes = hashFirst ? (cache.zipDataBytes(hash as string) ?? (await measureChunks(source.readChunks(entry), { hash: false, compress: true })).zipBytes) : m.zipBytes;
         if (m.head) facts = await readHeaderFacts(m.head, async (o, l) => (m.head as Buffer).subarray(o, o + l));
       } else if (needFacts && facts === undefined) {
         facts = await readStreamHead(content);

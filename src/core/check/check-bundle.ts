@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { analyzeBundle } from '../analyze/analyze-bundle.js';
 import type { Architecture, LambdafitConfig, Target } from '../config/config-schema.js';
 import { resolveFunctionConfig, type FunctionConfig, type RuntimeId } from '../config/resolve-function-config.js';
-import { InputError, throwIfAborted } from '../errors.js';
+import { throwIfAborted } from '../errors.js';
 import { measureBundleState, type BundleStateRun, type MeasureBundleStateOptions } from '../fit/measure-bundle-state.js';
 import { servePlanObjects, type ServePlanObjectsOptions } from '../fit/placement/serve-plan-objects.js';
 import { createStagingArea } from '../fit/staging-area.js';
@@ -13,7 +13,7 @@ import { limitSettings } from '../limits/limit-settings.js';
 import { measureLimits } from '../limits/measure-limits.js';
 import { packageVersion } from '../package-root.js';
 import type { FitPlan } from '../plan/fit-plan.js';
-import { validateFitPlan } from '../plan/fit-plan-schema.js';
+import { loadFitPlan } from '../plan/load-fit-plan.js';
 import { hashFileTree } from '../plan/hash-file-tree.js';
 import { materializePlan, type MaterializedPlan, type MaterializePlanOptions } from '../plan/materialize-plan.js';
 import type { OperationOptions } from '../progress.js';
@@ -80,24 +80,6 @@ const DEFAULT_MODEL_TOLERANCE = 0.05;
 /** Log lines of a failed verification kept in the report: enough for a stack trace in CI. */
 const LOG_TAIL_LINES = 20;
 
-/** Reads and validates a plan file; InputError (exit 2) when it is missing or not a plan. */
-export async function loadFitPlan(path: string): Promise<{ plan: FitPlan; bytes: Buffer }> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw new InputError(`Cannot read the plan ${path} (${code}); pass the file \`lambdafit fit --out\` wrote with --plan, or fix "plan" in lambdafit.json.`, 'E_PLAN_UNREADABLE');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw new InputError(`${path} is not valid JSON (${(err as Error).message}); re-run \`lambdafit fit --out ${path}\`.`, 'E_PLAN_INVALID');
-  }
-  return { plan: validateFitPlan(json, path), bytes };
-}
-
 /**
  * The headless fit check. Scans the bundle (cached), applies the plan — or, without one, the
  * configured rules — to the file list to predict the deploy sizes against the target's limits and
@@ -114,8 +96,8 @@ export async function checkBundle(options: CheckBundleOptions): Promise<CheckRep
   const configDir = resolve(options.configDir);
   const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
   const common = { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(signal ? { signal } : {}) };
-  const planPath = options.planPath ?? (config.plan ? resolve(configDir, config.plan) : undefined);
-  const loaded = planPath ? await loadFitPlan(planPath) : undefined;
+  const loaded = await loadFitPlan(options.planPath, config, configDir);
+  const planPath = loaded?.path;
   const plan = loaded?.plan;
   const target = options.target ?? config.target ?? plan?.target ?? 'zip-s3';
   const layerPaths = options.layers ?? (config.layers ?? []).map((l) => resolve(configDir, l));

@@ -27,7 +27,7 @@ import { dockerfile } from './dockerfile.js';
 import { buildExportManifest, exportTimestamp, type ExportManifest, type ExportVerification, type ManifestArtifact } from './export-manifest.js';
 import { BUCKET_VARIABLE, placementBucket } from '../fit/placement/placement-conventions.js';
 import { prepareExportOutDir } from './export-out-dir.js';
-import { loadExportPlan, type PlanSource } from './load-export-plan.js';
+import { loadFitPlan, type PlanSource } from '../plan/load-fit-plan.js';
 import { OWN_ARTIFACT_LIMITS } from './own-artifact-limits.js';
 import { samTemplate } from './sam-template.js';
 
@@ -64,7 +64,8 @@ export interface ExportBundleResult {
   /** The output folder (written only when `status` is `exported`). */
   out: string;
   /** Where the plan came from. */
-  planSource: PlanSource;
+  /** Where the plan came from, or `none` (the bundle exported unchanged). */
+  planSource: PlanSource | 'none';
   /** The audit trail (also written as `manifest.json` when exported). */
   manifest: ExportManifest;
   /** Limits of the target the artifact misses, one sentence each (empty when it fits). */
@@ -93,7 +94,10 @@ export async function exportBundle(options: ExportBundleOptions): Promise<Export
   const env = options.env ?? process.env;
   const progress = options.onProgress;
   const common = { ...(progress ? { onProgress: progress } : {}), ...(signal ? { signal } : {}) };
-  const { plan, planPath, planSource } = await loadExportPlan(options.planPath, config, configDir);
+  const loaded = await loadFitPlan(options.planPath, config, configDir);
+  const plan = loaded?.plan ?? null;
+  const planPath = loaded?.path ?? null;
+  const planSource: PlanSource | 'none' = loaded?.source ?? 'none';
   const out = resolve(options.out);
   refuseOverlap(out, inputPath);
   const target = options.target ?? plan?.target ?? config.target ?? 'zip-s3';

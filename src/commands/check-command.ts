@@ -2,7 +2,7 @@ import { appendFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { checkBundle } from '../core/check/check-bundle.js';
 import { UsageError } from '../core/errors.js';
-import { writeChunksAtomically } from '../core/onnx/write-chunks-atomically.js';
+import { writeChunksAtomically } from '../core/write-chunks-atomically.js';
 import { RISKS } from '../core/rules/schema.js';
 import type { CommandModule } from './command-io.js';
 import { formatCheckAnnotations } from './format-check-annotations.js';

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageVersion } from '../package-root.js';
+import { writeChunksAtomically } from '../write-chunks-atomically.js';
 import type { ModelInfo } from '../scan/bundle-index.js';
 
 /** What `inspectModel` adds to a model's sniffed facts. */
@@ -48,14 +48,12 @@ export class ModelFactsCache {
   /** Writes the cache if it changed (a cache that cannot be written only costs speed). */
   async flush(): Promise<void> {
     if (!this.file || !this.dirty) return;
-    const tmp = `${this.file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
       await mkdir(join(this.file, '..'), { recursive: true });
-      await writeFile(tmp, JSON.stringify({ lambdafit: packageVersion(), models: Object.fromEntries(this.facts) }));
-      await rename(tmp, this.file);
+      await writeChunksAtomically(this.file, [Buffer.from(JSON.stringify({ lambdafit: packageVersion(), models: Object.fromEntries(this.facts) }))]);
       this.dirty = false;
     } catch {
-      await unlink(tmp).catch(() => {});
+      // the next scan inspects the model again
     }
   }
 }

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StateMeasurement } from '../plan/fit-plan.js';
+import { writeChunksAtomically } from '../write-chunks-atomically.js';
 
 /** Bump when the cached entry's meaning changes, so old entries are never read. */
 const CACHE_FORMAT = 1;
@@ -84,14 +85,10 @@ export async function readCachedVerification(cacheDir: string, key: string): Pro
  * entry. A cache that cannot be written is not an error: the next check just runs again.
  */
 export async function writeCachedVerification(cacheDir: string, entry: Omit<CachedVerification, 'format'>): Promise<void> {
-  const dir = join(cacheDir, 'check');
-  const out = entryPath(cacheDir, entry.key);
-  const tmp = `${out}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    await mkdir(dir, { recursive: true });
-    await writeFile(tmp, JSON.stringify({ format: CACHE_FORMAT, ...entry }) + '\n');
-    await rename(tmp, out);
+    await mkdir(join(cacheDir, 'check'), { recursive: true });
+    await writeChunksAtomically(entryPath(cacheDir, entry.key), [Buffer.from(JSON.stringify({ format: CACHE_FORMAT, ...entry }) + '\n')]);
   } catch {
-    await rm(tmp, { force: true }).catch(() => undefined);
+    // the next check just verifies again
   }
 }

@@ -4,7 +4,7 @@ import type { OperationOptions } from '../progress.js';
 import { encodedModelSize, encodeOnnxModel } from './encode-onnx-model.js';
 import { externalizeModel } from './externalize-model.js';
 import type { OnnxModel } from './onnx-types.js';
-import { writeChunksAtomically } from './write-chunks-atomically.js';
+import { writeChunksAtomically } from '../write-chunks-atomically.js';
 
 /** protobuf's hard limit on one message; keep a margin for the graph around the weights. */
 const PROTOBUF_LIMIT = 2 ** 31 - 1;

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { writeChunksAtomically } from '../write-chunks-atomically.js';
 import type { FitPlan } from './fit-plan.js';
 
 /**
@@ -10,12 +9,9 @@ import type { FitPlan } from './fit-plan.js';
  */
 export async function writeFitPlan(path: string, plan: FitPlan): Promise<void> {
   const out = resolve(path);
-  const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await writeFile(tmp, JSON.stringify(plan, null, 2) + '\n', { flag: 'wx' });
-    await rename(tmp, out);
+    await writeChunksAtomically(out, [Buffer.from(JSON.stringify(plan, null, 2) + '\n')]);
   } catch (err) {
-    await rm(tmp, { force: true });
     const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new InputError(`Cannot write the plan to ${out} (${code}); check that the folder exists and is writable, or pass another --out.`, 'E_PLAN_WRITE', { cause: err });
   }

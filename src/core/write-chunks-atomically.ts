@@ -1,7 +1,7 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { throwIfAborted } from '../errors.js';
+import { throwIfAborted } from './errors.js';
 
 /** Largest number of bytes handed to one writev call; keeps each syscall well under 2 GiB. */
 const BATCH_BYTES = 64 * 1024 * 1024;

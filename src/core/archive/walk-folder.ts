@@ -38,7 +38,9 @@ export async function walkFolder(root: string, options: WalkFolderOptions = {}):
   let files = 0;
   let bytes = 0;
   let listed = 0;
-  const helper = availableParallelism() > 1 ? WalkWorker.shared() : undefined;
+  // Started only once a tree proves big: a small bundle never pays for a thread.
+  const canShare = availableParallelism() > 1;
+  let helper: WalkWorker | undefined;
   const take = (r: WalkResult): void => {
     if (r.error) throw helperError(root, r.error);
     for (let i = 0; i < r.paths.length; i++) {
@@ -58,7 +60,8 @@ export async function walkFolder(root: string, options: WalkFolderOptions = {}):
         const r = helper.poll(stack.length === 0);
         if (r) take(r);
       }
-      if (helper && !helper.pending && listed >= SOLO_DIRS && stack.length >= 2) {
+      if (canShare && !helper?.pending && listed >= SOLO_DIRS && stack.length >= 2) {
+        helper ??= WalkWorker.shared();
         helper.start(root, stack.splice(0, Math.min(HANDOFF, stack.length >> 1)));
       }
       if (stack.length === 0) continue;

@@ -94,11 +94,10 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
       const hit = before.get(entry.path);
       return hit && hit.size === entry.size && hit.mtimeMs === entry.mtimeMs && hit.ctimeMs === entry.ctimeMs && hit.ino === entry.ino ? hit : undefined;
     };
-    /** What the cache (or the extension alone) answers without reading the file, if everything. */
-    const answerWithoutReading = (entry: SourceEntry): MeasuredFile | undefined => {
+    /** What the cache (`hit`, the file's unchanged record) or the extension alone answers without reading the file, if everything. */
+    const answerWithoutReading = (entry: SourceEntry, hit: CachedFile | undefined): MeasuredFile | undefined => {
       if (isPackageMetadata(entry.path) || (fileExtension(entry.path) === 'onnx' && entry.size <= ONNX_REFS_MAX)) return undefined;
       if (!hashing) return needsHeader(entry.path) ? undefined : { entry, facts: NO_FACTS };
-      const hit = validHit(entry);
       if (!hit) return undefined;
       const zipBytes = options.compress ? (hit.zipBytes ?? cache.zipDataBytes(hit.hash)) : undefined;
       if (options.compress && zipBytes === undefined) return undefined;
@@ -206,8 +205,9 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
           record(e, { entry: e, facts: {} });
           continue;
         }
-        const quick = answerWithoutReading(e);
-        if (quick) record(e, quick, validHit(e));
+        const hit = validHit(e);
+        const quick = answerWithoutReading(e, hit);
+        if (quick) record(e, quick, hit);
         else rest.push(e);
       }
       const content = (e: SourceEntry): EntryContent => ({ readAll: () => source.readFile(e), chunks: () => source.readChunks(e) });
@@ -216,7 +216,9 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
       const viaWorkers = new Set(batches.flat());
       const pool = DeflatePool.shared();
       const measureBatch = async (batch: SourceEntry[]): Promise<void> => {
-        const wantHead = batch.map((e) => (needsHeader(e.path) && !validHit(e)?.facts ? HEADER_BYTES : 0));
+        const hits = batch.map(validHit);
+        // The cache's facts stand while the file is unchanged; only new files need their header.
+        const wantHead = batch.map((e, i) => (needsHeader(e.path) && !hits[i] ? HEADER_BYTES : 0));
         const out = await pool.measureFiles(batch.map((e, i) => ({ path: join(source.path, e.path), size: e.size, headBytes: wantHead[i] })));
         for (let i = 0; i < batch.length; i++) {
           const e = batch[i] as SourceEntry;
@@ -226,13 +228,13 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
             await visitOne(e, content(e));
             continue;
           }
-          const cached = validHit(e);
+          const cached = hits[i];
           let facts = cached?.facts;
           if (r.head) {
             const head = Buffer.from(r.head.buffer, r.head.byteOffset, r.head.byteLength);
             facts = await readHeaderFacts(head, (o, l) => (o + l <= head.length ? Promise.resolve(head.subarray(o, o + l)) : source.readRange(e, o, l)));
           }
-          if (cached?.hash !== r.hash || !cached.facts) cacheChanged = true;
+          if (cached?.hash !== r.hash) cacheChanged = true;
           record(e, { entry: e, facts: facts ?? {}, hash: r.hash, zipBytes: zipDataBytes(e.size, r.deflatedBytes) });
         }
       };

@@ -7,19 +7,8 @@
 // manifest, and (for "measure") a file to write outputs to. One JSON line answers on stdout.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { ORT_TYPED_ARRAYS as TYPED } from './ort-typed-arrays.mjs';
 
-const TYPED = {
-  float32: Float32Array,
-  float64: Float64Array,
-  int64: BigInt64Array,
-  int32: Int32Array,
-  int16: Int16Array,
-  int8: Int8Array,
-  uint8: Uint8Array,
-  uint16: Uint16Array,
-  bool: Uint8Array,
-  float16: Uint16Array,
-};
 
 function residentMB(field) {
   const status = readFileSync('/proc/self/status', 'utf8');

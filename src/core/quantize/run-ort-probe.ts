@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
+import { ORT_TYPED_ARRAYS } from './ort-typed-arrays.mjs';
 
 /** Element types the probe exchanges (onnxruntime-node's tensor type names). */
 export type ProbeType = 'float32' | 'float64' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'uint16' | 'bool' | 'float16';
@@ -50,18 +51,6 @@ export interface ProbeOptions {
   signal?: AbortSignal;
 }
 
-const ARRAYS = {
-  float32: Float32Array,
-  float64: Float64Array,
-  int64: BigInt64Array,
-  int32: Int32Array,
-  int16: Int16Array,
-  int8: Int8Array,
-  uint8: Uint8Array,
-  uint16: Uint16Array,
-  bool: Uint8Array,
-  float16: Uint16Array,
-} as const;
 
 /** Where the child script lives: next to this module in sources, under the package root when bundled. */
 function probeScript(): string {
@@ -133,7 +122,7 @@ export async function measureModel(modelPath: string, samples: readonly ProbeSam
     const raw = await readFile(outputFile);
     const outputs: Array<Record<string, ProbeTensor>> = samples.map(() => ({}));
     for (const o of res.outputs as Array<{ sample: number; name: string; type: ProbeType; dims: number[]; offset: number; length: number }>) {
-      const Ctor = ARRAYS[o.type] ?? Uint8Array;
+      const Ctor = ORT_TYPED_ARRAYS[o.type] ?? Uint8Array;
       const copy = new Uint8Array(o.length);
       copy.set(raw.subarray(o.offset, o.offset + o.length));
       outputs[o.sample]![o.name] = { type: o.type, dims: o.dims, data: new Ctor(copy.buffer) };

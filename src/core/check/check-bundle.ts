@@ -290,6 +290,7 @@ async function runVerification(r: VerificationRun): Promise<{ measurement: Bundl
         layers: r.layerPaths,
         cacheDir: r.cacheDir,
         workDir,
+        input: r.index,
         ...common,
       });
       bundleDir = materialized.functionDir;

@@ -33,6 +33,8 @@ export interface MaterializePlanOptions extends OperationOptions {
   cacheDir?: string | false;
   /** Empty folder to build in (the caller owns and removes it). */
   workDir: string;
+  /** The input's scan, when the caller made one already (it is not scanned again). */
+  input?: BundleIndex;
 }
 
 /** A quantized model the plan ships, and where its bytes came from. */
@@ -78,7 +80,7 @@ export async function materializePlan(options: MaterializePlanOptions): Promise<
   const common = { ...(progress ? { onProgress: progress } : {}), ...(signal ? { signal } : {}) };
   const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
 
-  const input = await scanBundle({ path: inputPath, cacheDir, ...common });
+  const input = options.input ?? (await scanBundle({ path: inputPath, cacheDir, ...common }));
   const treeHash = hashFileTree(input.code.files, plan.input.excluded ?? []);
   if (treeHash !== plan.input.treeHash) {
     throw new InputError(

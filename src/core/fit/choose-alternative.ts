@@ -1,5 +1,6 @@
 import type { LambdafitConfig, Target } from '../config/config-schema.js';
 import type { PlanAlternative } from '../plan/fit-plan.js';
+import { formatMs } from './fit-figures.js';
 
 /** Budgets the chosen state must meet (from `lambdafit.json` `budgets`). */
 export type FitBudgets = NonNullable<LambdafitConfig['budgets']>;
@@ -39,7 +40,7 @@ export function chooseAlternative(alternatives: readonly PlanAlternative[], targ
   const explanation: string[] = [];
   if (best) {
     explanation.push(
-      `Chose "${best.label}": it verified against the baseline outputs, fits ${target} (${size(best.sizes.zippedBytes)} zipped, ${size(best.sizes.unzippedBytes)} unzipped) and is the smallest of the eligible states whose cold start is within ${Math.round(margin)} ms of the fastest (init ${fmtMs(best.measured.initDurationMs)}; ${eligible.length} eligible).`,
+      `Chose "${best.label}": it verified against the baseline outputs, fits ${target} (${size(best.sizes.zippedBytes)} zipped, ${size(best.sizes.unzippedBytes)} unzipped) and is the smallest of the eligible states whose cold start is within ${Math.round(margin)} ms of the fastest (init ${formatMs(best.measured.initDurationMs)}; ${eligible.length} eligible).`,
     );
   } else {
     const verified = judged.filter((a) => a.measured.passed);
@@ -59,8 +60,8 @@ function rejectionsOf(a: PlanAlternative, target: Target, budgets: FitBudgets): 
   if (!a.measured.passed) out.push(`failed verification (${a.measured.error ?? 'unknown error'})`);
   if (!a.sizes.fits && !out.some((r) => r.startsWith('does not fit'))) out.push(`does not fit ${target}`);
   const m = a.measured;
-  if (budgets.coldStartMs !== undefined && m.initDurationMs !== null && m.initDurationMs > budgets.coldStartMs) out.push(`cold start ${fmtMs(m.initDurationMs)} over the ${budgets.coldStartMs} ms budget`);
-  if (budgets.warmP50Ms !== undefined && m.warmDurationMs !== null && m.warmDurationMs > budgets.warmP50Ms) out.push(`warm latency ${fmtMs(m.warmDurationMs)} over the ${budgets.warmP50Ms} ms budget`);
+  if (budgets.coldStartMs !== undefined && m.initDurationMs !== null && m.initDurationMs > budgets.coldStartMs) out.push(`cold start ${formatMs(m.initDurationMs)} over the ${budgets.coldStartMs} ms budget`);
+  if (budgets.warmP50Ms !== undefined && m.warmDurationMs !== null && m.warmDurationMs > budgets.warmP50Ms) out.push(`warm latency ${formatMs(m.warmDurationMs)} over the ${budgets.warmP50Ms} ms budget`);
   if (budgets.maxMemoryMB !== undefined && m.maxMemoryUsedMB > budgets.maxMemoryMB) out.push(`memory ${m.maxMemoryUsedMB} MB over the ${budgets.maxMemoryMB} MB budget`);
   if (budgets.zippedBytes !== undefined && a.sizes.zippedBytes > budgets.zippedBytes) out.push(`zip ${a.sizes.zippedBytes} B over the ${budgets.zippedBytes} B budget`);
   if (budgets.unzippedBytes !== undefined && a.sizes.unzippedBytes > budgets.unzippedBytes) out.push(`unzipped ${a.sizes.unzippedBytes} B over the ${budgets.unzippedBytes} B budget`);
@@ -72,7 +73,7 @@ function suggestPlacement(a: PlanAlternative, target: Target, all: readonly Plan
   const zipS3Unzipped = 262_144_000;
   const image = all.find((x) => x.includes.includes('placement: image') && x.measured.passed);
   if (image) {
-    return `Best placement instead: ship it as a container image (--target image, 10 GB): "${image.label}" verified with a cold start of ${fmtMs(image.measured.initDurationMs)}.`;
+    return `Best placement instead: ship it as a container image (--target image, 10 GB): "${image.label}" verified with a cold start of ${formatMs(image.measured.initDurationMs)}.`;
   }
   if (target === 'zip-direct' && a.sizes.unzippedBytes <= zipS3Unzipped) {
     return 'Best placement instead: deploy the same zip through S3 (--target zip-s3), whose 250 MB unzipped limit it meets, or fetch the model from object storage at init so the zip only holds code.';
@@ -87,6 +88,3 @@ function size(bytes: number): string {
   return bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
-function fmtMs(ms: number | null): string {
-  return ms === null ? 'n/a' : `${Math.round(ms)} ms`;
-}

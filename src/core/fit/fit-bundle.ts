@@ -18,6 +18,7 @@ import { createStagingArea } from './staging-area.js';
 import { parseTraceLines } from './node-trace-hook.js';
 import { proposeTraceStep, writeTraceHook } from './trace-prune-step.js';
 import { tryPlacements, type FitState } from './placement/try-placements.js';
+import { formatMs, mib } from './fit-figures.js';
 
 /** Options of {@link fitBundle}. */
 export interface FitBundleOptions extends BundleOptions {
@@ -97,7 +98,7 @@ export async function fitBundle(options: FitBundleOptions): Promise<FitBundleRes
     if (!baseline.measurement.passed) {
       throw new SandboxError(`The unmodified bundle ${options.path} fails in the sandbox (${baseline.measurement.error}); fix the function or its sample events before fitting.`, 'E_BASELINE_FAILED');
     }
-    emit('baseline', 'passed', `Baseline: init ${fmt(baseline.measurement.initDurationMs)}, ${baseline.measurement.maxMemoryUsedMB} MB.`);
+    emit('baseline', 'passed', `Baseline: init ${formatMs(baseline.measurement.initDurationMs)}, ${baseline.measurement.maxMemoryUsedMB} MB.`);
     const golden = baseline.responses;
 
     const verifyState = async (removed: ReadonlySet<string>, replaced: ReadonlyMap<string, string>, tolerance: number) => {
@@ -313,10 +314,3 @@ function lowestCosine(steps: readonly PlanStep[]): number | null {
   return c.length ? Math.min(...c) : null;
 }
 
-function mib(bytes: number): string {
-  return `${(bytes / 1048576).toFixed(1)} MiB`;
-}
-
-function fmt(ms: number | null): string {
-  return ms === null ? 'n/a' : `${Math.round(ms)} ms`;
-}

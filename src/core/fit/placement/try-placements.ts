@@ -15,6 +15,7 @@ import { buildModelFromS3Step } from './build-model-from-s3-step.js';
 import { placementBucket, TASK_ROOT } from './placement-conventions.js';
 import { servePlanObjects } from './serve-plan-objects.js';
 import { stagePlacement, writeDependencyZip } from './stage-placement.js';
+import { formatMs, mib } from '../fit-figures.js';
 
 /** One measured bundle state of the fit loop. */
 export interface FitState {
@@ -51,8 +52,6 @@ export interface PlacementOutcome {
   notes: string[];
 }
 
-const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
-const fmt = (ms: number | null) => (ms === null ? 'n/a' : `${Math.round(ms)} ms`);
 
 /**
  * Placements on top of the best verified state (Node.js functions), each verified in the sandbox
@@ -172,7 +171,7 @@ export async function tryPlacements(base: FitState, ctx: PlacementContext): Prom
 
   function report(step: string, state: FitState): void {
     const m = state.measured;
-    if (m.passed) emit(step, 'passed', `${state.label}: init ${fmt(m.initDurationMs)}${m.fetchedBytes ? ` (fetching ${mib(m.fetchedBytes)})` : ''}, ${m.maxMemoryUsedMB} MB${m.tmpPeakBytes ? `, /tmp ${mib(m.tmpPeakBytes)}` : ''}; answers match.`);
+    if (m.passed) emit(step, 'passed', `${state.label}: init ${formatMs(m.initDurationMs)}${m.fetchedBytes ? ` (fetching ${mib(m.fetchedBytes)})` : ''}, ${m.maxMemoryUsedMB} MB${m.tmpPeakBytes ? `, /tmp ${mib(m.tmpPeakBytes)}` : ''}; answers match.`);
     else emit(step, 'failed', `${state.label}: ${m.error}`);
   }
 

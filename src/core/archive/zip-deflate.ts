@@ -48,9 +48,19 @@ export function isNativeBinary(head: Uint8Array): boolean {
 
 /** Deflates one piece with Node's zlib: primed with `dict`, ended by a sync flush unless final. */
 export function zlibPiece(dict: Uint8Array | null, data: Uint8Array, final: boolean): Promise<Buffer> {
-  const options: ZlibOptions = { ...ZIP_DEFLATE_OPTIONS, finishFlush: final ? constants.Z_FINISH : constants.Z_SYNC_FLUSH };
-  if (dict) options.dictionary = dict;
-  return deflateRawAsync(Buffer.from(data.buffer, data.byteOffset, data.byteLength), options);
+  return deflateRawAsync(Buffer.from(data.buffer, data.byteOffset, data.byteLength), zlibPieceOptions(dict, final));
+}
+
+function zlibPieceOptions(dict: Uint8Array | null, final: boolean): ZlibOptions {
+  return { ...ZIP_DEFLATE_OPTIONS, finishFlush: final ? constants.Z_FINISH : constants.Z_SYNC_FLUSH, ...(dict ? { dictionary: dict } : {}) };
+}
+
+/** Whole content as its pieces: each with the 32 KiB before it as dictionary, the last one final (empty content is one empty piece). */
+function* piecesOf(data: Uint8Array): Generator<[dict: Uint8Array | null, piece: Uint8Array, final: boolean]> {
+  for (let at = 0; at === 0 || at < data.length; at += PIECE_BYTES) {
+    const end = Math.min(at + PIECE_BYTES, data.length);
+    yield [at === 0 ? null : data.subarray(at - DICT_BYTES, at), data.subarray(at, end), end === data.length];
+  }
 }
 
 /** The piece compressor for content that starts with `head`. */
@@ -63,12 +73,7 @@ function pieceEngine(head: Uint8Array): (dict: Uint8Array | null, data: Uint8Arr
 /** Deflates a whole buffer the lambdafit way. */
 export async function deflateForZip(data: Buffer): Promise<Buffer> {
   const run = pieceEngine(data);
-  const pieces: Promise<Uint8Array>[] = [];
-  for (let at = 0; at === 0 || at < data.length; at += PIECE_BYTES) {
-    const end = Math.min(at + PIECE_BYTES, data.length);
-    pieces.push(run(at === 0 ? null : data.subarray(at - DICT_BYTES, at), data.subarray(at, end), end === data.length));
-  }
-  return Buffer.concat(await Promise.all(pieces));
+  return Buffer.concat(await Promise.all([...piecesOf(data)].map(([dict, piece, final]) => run(dict, piece, final))));
 }
 
 /**
@@ -76,16 +81,10 @@ export async function deflateForZip(data: Buffer): Promise<Buffer> {
  * in pure planning code; big content belongs on the worker threads).
  */
 export function deflatedBytesSync(data: Uint8Array): number {
-  const native = isNativeBinary(data);
-  const engine = native ? createDeflateEngine() : undefined;
+  const engine = isNativeBinary(data) ? createDeflateEngine() : undefined;
   let total = 0;
-  for (let at = 0; at === 0 || at < data.length; at += PIECE_BYTES) {
-    const end = Math.min(at + PIECE_BYTES, data.length);
-    const dict = at === 0 ? null : data.subarray(at - DICT_BYTES, at);
-    const piece = data.subarray(at, end);
-    const final = end === data.length;
-    if (engine) total += engine.compress(dict, piece, final).length;
-    else total += deflateRawSync(piece, { ...ZIP_DEFLATE_OPTIONS, finishFlush: final ? constants.Z_FINISH : constants.Z_SYNC_FLUSH, ...(dict ? { dictionary: dict } : {}) }).length;
+  for (const [dict, piece, final] of piecesOf(data)) {
+    total += engine ? engine.compress(dict, piece, final).length : deflateRawSync(piece, zlibPieceOptions(dict, final)).length;
   }
   return total;
 }

@@ -1,15 +1,14 @@
 import type { FunctionConfig } from '../config/resolve-function-config.js';
-import { measureBundleState } from '../fit/measure-bundle-state.js';
+import { measureBundleState, type MeasureBundleStateOptions } from '../fit/measure-bundle-state.js';
 import { servePlanObjects, type ServedPlanObjects } from '../fit/placement/serve-plan-objects.js';
 import type { OperationOptions } from '../progress.js';
 import { detectHostCapabilities } from '../sandbox/host-capabilities.js';
 import { prepareBundle, type PreparedBundle } from '../sandbox/prepare-bundle.js';
-import type { SampleEvent } from '../sandbox/resolve-event-files.js';
 import type { ExportVerification } from './export-manifest.js';
 import { OWN_ARTIFACT_LIMITS } from './own-artifact-limits.js';
 
 /** Options of {@link coldStartArtifact}. */
-export interface ColdStartArtifactOptions extends OperationOptions {
+export interface ColdStartArtifactOptions extends OperationOptions, Pick<MeasureBundleStateOptions, 'events' | 'golden' | 'numericTolerance' | 'ignore'> {
   /** The written function zip. */
   zipPath: string;
   /** The written layer zips, in order. */
@@ -20,14 +19,6 @@ export interface ColdStartArtifactOptions extends OperationOptions {
   bucket: string;
   /** Runtime settings; `layers` is replaced by the extracted layer zips. */
   fn: FunctionConfig;
-  /** Sample events: the first is the cold start, then every event runs warm (as fit verified). */
-  events: readonly SampleEvent[];
-  /** The plan's recorded baseline responses; without them only success is required. */
-  golden?: readonly unknown[];
-  /** Relative tolerance for numbers in responses. */
-  numericTolerance: number;
-  /** Response paths to skip. */
-  ignore?: readonly string[];
 }
 
 /**

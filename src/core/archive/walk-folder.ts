@@ -4,7 +4,7 @@ import { setImmediate as nextTick } from 'node:timers/promises';
 import { InputError, throwIfAborted } from '../errors.js';
 import type { SourceEntry } from './bundle-source.js';
 import { normalizeEntryPath } from './normalize-entry-path.js';
-import { WALK_DIR, WALK_FILE, WALK_NUMS, WalkWorker, type WalkResult } from './walk-worker.js';
+import { WALK_CHUNK, WALK_DIR, WALK_FILE, WALK_NUMS, WalkWorker, type WalkChunk, type WalkResult } from './walk-worker.js';
 
 /** Options of `walkFolder`. */
 export interface WalkFolderOptions {
@@ -20,6 +20,11 @@ const BATCH = 1000;
 const SOLO_DIRS = 64;
 /** Most directories handed to the helper at once. */
 const HANDOFF = 32;
+/** Most names of split directories handed to the helper at once (a few milliseconds of lstat). */
+const HANDOFF_NAMES = 2048;
+
+/** Work of the walk: a directory to list (its path) or a chunk of a big directory's names to lstat. */
+type WalkTask = string | WalkChunk;
 
 /**
  * Lists a folder tree: every directory, file and symlink with lstat facts, never following
@@ -28,12 +33,14 @@ const HANDOFF = 32;
  * batches keeps the event loop (and the AbortSignal) alive. Past the first directories, batches
  * of pending directories go to a helper thread (`WalkWorker`) that lists them while this thread
  * lists others; their subdirectories come back onto this thread's stack, so a big tree is listed
- * on two cores and neither side runs dry before the end.
+ * on two cores and neither side runs dry before the end. A directory of more than `WALK_CHUNK`
+ * entries is split into chunks of names, so one huge folder (an icon set of 20,000 files) is
+ * shared too instead of keeping one thread busy while the other waits.
  * Unsorted; callers validate and sort.
  */
 export async function walkFolder(root: string, options: WalkFolderOptions = {}): Promise<SourceEntry[]> {
   const out: SourceEntry[] = [];
-  const stack: string[] = [''];
+  const stack: WalkTask[] = [''];
   let sinceYield = 0;
   let files = 0;
   let bytes = 0;
@@ -53,6 +60,24 @@ export async function walkFolder(root: string, options: WalkFolderOptions = {}):
       bytes += entry.size;
       out.push(entry);
     }
+    for (const chunk of r.leftovers) stack.push(chunk);
+  };
+  /** Gives the helper the oldest tasks (the biggest subtrees), at most half of the stack. */
+  const handOff = (worker: WalkWorker): void => {
+    const dirs: string[] = [];
+    const chunks: WalkChunk[] = [];
+    let names = 0;
+    let n = 0;
+    while (n < stack.length >> 1 && dirs.length < HANDOFF && names < HANDOFF_NAMES) {
+      const task = stack[n++] as WalkTask;
+      if (typeof task === 'string') dirs.push(task);
+      else {
+        chunks.push(task);
+        names += task.names.length;
+      }
+    }
+    stack.splice(0, n);
+    worker.start(root, dirs, chunks);
   };
   try {
     while (stack.length > 0 || helper?.pending) {
@@ -60,24 +85,31 @@ export async function walkFolder(root: string, options: WalkFolderOptions = {}):
         const r = helper.poll(stack.length === 0);
         if (r) take(r);
       }
-      if (canShare && !helper?.pending && listed >= SOLO_DIRS && stack.length >= 2) {
-        helper ??= WalkWorker.shared();
-        helper.start(root, stack.splice(0, Math.min(HANDOFF, stack.length >> 1)));
-      }
+      if (canShare && !helper?.pending && listed >= SOLO_DIRS && stack.length >= 2) handOff((helper ??= WalkWorker.shared()));
       if (stack.length === 0) continue;
-      const rel = stack.pop() as string;
-      const abs = rel === '' ? root : `${root}/${rel}`;
-      listed++;
-      let names;
-      try {
-        names = readdirSync(abs, { withFileTypes: true });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && rel !== '') continue; // removed while walking
-        throw unreadable(abs, err);
+      const task = stack.pop() as WalkTask;
+      let rel: string;
+      let names: string[];
+      if (typeof task === 'string') {
+        rel = task;
+        const abs = rel === '' ? root : `${root}/${rel}`;
+        listed++;
+        try {
+          names = readdirSync(abs);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT' && rel !== '') continue; // removed while walking
+          throw unreadable(abs, err);
+        }
+        if (names.length > WALK_CHUNK) {
+          for (let i = WALK_CHUNK; i < names.length; i += WALK_CHUNK) stack.push({ rel, names: names.slice(i, i + WALK_CHUNK) });
+          names = names.slice(0, WALK_CHUNK);
+        }
+      } else {
+        ({ rel, names } = task);
       }
-      for (const d of names) {
-        const path = rel === '' ? d.name : `${rel}/${d.name}`;
-        if (d.name.includes('\\')) normalizeEntryPath(root, path);
+      for (const name of names) {
+        const path = rel === '' ? name : `${rel}/${name}`;
+        if (name.includes('\\')) normalizeEntryPath(root, path);
         const full = `${root}/${path}`;
         let st;
         try {

@@ -8,7 +8,17 @@ export const WALK_SYMLINK = 2;
 /** Numbers per entry in `WalkResult.nums`: size, mode, mtimeMs, ctimeMs, ino. */
 export const WALK_NUMS = 5;
 
-/** The entries of a batch of directories (one level each), column-wise (cheap to pass between threads). */
+/** Names of one directory still to be lstat'ed: big directories are split so both threads share them. */
+export interface WalkChunk {
+  /** The directory, relative to the root (`''` for the root). */
+  rel: string;
+  names: string[];
+}
+
+/** Most names lstat'ed as one unit of work: a directory of 20,000 files must not land on one thread. */
+export const WALK_CHUNK = 512;
+
+/** The entries of a batch of work (directories listed one level each, and chunks), column-wise (cheap to pass between threads). */
 export interface WalkResult {
   /** Paths relative to the root. */
   paths: string[];
@@ -18,6 +28,8 @@ export interface WalkResult {
   nums: Float64Array;
   /** Symlink targets by index into `paths`. */
   links: Record<number, string>;
+  /** Names of big directories listed here but not lstat'ed yet, handed back to be shared out. */
+  leftovers: WalkChunk[];
   /** The first problem met; the caller turns it into the same error a walk on the main thread gives. */
   error?: { path: string; code: string };
 }
@@ -27,29 +39,23 @@ export interface WalkResult {
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { lstatSync, readdirSync, readlinkSync } = require('node:fs');
-function walk(root, rels) {
+function walk(root, dirs, chunks) {
   const paths = [];
   const types = [];
   const nums = [];
   const links = {};
-  const done = (error) => ({ paths, types: Uint8Array.from(types), nums: Float64Array.from(nums), links, error });
-  for (const rel of rels) {
-    let names;
-    try {
-      names = readdirSync(root + '/' + rel, { withFileTypes: true });
-    } catch (e) {
-      if (e && e.code === 'ENOENT') continue;
-      return done({ path: root + '/' + rel, code: (e && e.code) || String(e) });
-    }
-    for (const d of names) {
-      const path = rel + '/' + d.name;
-      if (d.name.includes('\\\\')) return done({ path, code: 'EBACKSLASH' });
+  const leftovers = [];
+  const done = (error) => ({ paths, types: Uint8Array.from(types), nums: Float64Array.from(nums), links, leftovers, error });
+  const statNames = (rel, names) => {
+    for (const name of names) {
+      const path = rel === '' ? name : rel + '/' + name;
+      if (name.includes('\\\\')) return { path, code: 'EBACKSLASH' };
       let st;
       try {
         st = lstatSync(root + '/' + path);
       } catch (e) {
         if (e && e.code === 'ENOENT') continue;
-        return done({ path: root + '/' + path, code: (e && e.code) || String(e) });
+        return { path: root + '/' + path, code: (e && e.code) || String(e) };
       }
       let type;
       if (st.isDirectory()) type = ${WALK_DIR};
@@ -57,17 +63,37 @@ function walk(root, rels) {
       else if (st.isSymbolicLink()) {
         type = ${WALK_SYMLINK};
         links[paths.length] = readlinkSync(root + '/' + path);
-      } else return done({ path: root + '/' + path, code: 'ESPECIAL' });
+      } else return { path: root + '/' + path, code: 'ESPECIAL' };
       paths.push(path);
       types.push(type);
       nums.push(type === ${WALK_FILE} ? st.size : 0, st.mode & 0o7777, st.mtimeMs, st.ctimeMs, st.ino);
     }
+    return undefined;
+  };
+  for (const c of chunks) {
+    const error = statNames(c.rel, c.names);
+    if (error) return done(error);
+  }
+  for (const rel of dirs) {
+    let names;
+    try {
+      names = readdirSync(root + '/' + rel);
+    } catch (e) {
+      if (e && e.code === 'ENOENT') continue;
+      return done({ path: root + '/' + rel, code: (e && e.code) || String(e) });
+    }
+    if (names.length > ${WALK_CHUNK}) {
+      for (let i = ${WALK_CHUNK}; i < names.length; i += ${WALK_CHUNK}) leftovers.push({ rel, names: names.slice(i, i + ${WALK_CHUNK}) });
+      names = names.slice(0, ${WALK_CHUNK});
+    }
+    const error = statNames(rel, names);
+    if (error) return done(error);
   }
   return done(undefined);
 }
 parentPort.once('message', ({ port, flag }) => {
-  port.on('message', ({ root, rels }) => {
-    const out = walk(root, rels);
+  port.on('message', ({ root, dirs, chunks }) => {
+    const out = walk(root, dirs, chunks);
     port.postMessage(out, [out.types.buffer, out.nums.buffer]);
     Atomics.store(flag, 0, 1);
     Atomics.notify(flag, 0);
@@ -108,13 +134,16 @@ export class WalkWorker {
     return this.busy;
   }
 
-  /** Hands the helper directories (relative to `root`, already listed themselves) to list, one level each. */
-  start(root: string, rels: string[]): void {
+  /**
+   * Hands the helper directories (relative to `root`, already listed themselves) to list, one
+   * level each, and chunks of names to lstat.
+   */
+  start(root: string, dirs: string[], chunks: WalkChunk[]): void {
     if (this.busy) throw new Error('walk worker is busy');
     this.busy = true;
     Atomics.store(this.flag, 0, 0);
     this.worker.ref();
-    this.port.postMessage({ root, rels });
+    this.port.postMessage({ root, dirs, chunks });
   }
 
   /** The batch's result if it is ready; with `wait`, blocks until it is. */

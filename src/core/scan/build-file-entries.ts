@@ -35,14 +35,20 @@ export function buildFileEntries(
     measured.map((m) => m.entry.path),
     metadata,
   );
-  // The npm owner depends only on the folder: one answer per folder, not per file.
+  // The npm owner depends only on the folder: one answer per folder, not per file. Files come
+  // in path order, so a folder's files are adjacent: compare with the last folder before hashing.
   const byDir = new Map<string, string | undefined>();
+  let lastDir = '\0';
+  let lastOwner: string | undefined;
   const ownerOf = (path: string): string | undefined => {
-    const dir = path.slice(0, path.lastIndexOf('/') + 1);
-    if (byDir.has(dir)) return byDir.get(dir);
-    const owner = npmPackageOf(`${dir}x`);
-    byDir.set(dir, owner);
-    return owner;
+    const end = path.lastIndexOf('/') + 1;
+    if (end === lastDir.length && path.startsWith(lastDir)) return lastOwner;
+    const dir = path.slice(0, end);
+    lastDir = dir;
+    if (byDir.has(dir)) return (lastOwner = byDir.get(dir));
+    lastOwner = npmPackageOf(`${dir}x`);
+    byDir.set(dir, lastOwner);
+    return lastOwner;
   };
   return measured.map((m) => {
     const { entry } = m;
@@ -50,7 +56,8 @@ export function buildFileEntries(
     const target = isLink ? posix.normalize(posix.join(posix.dirname(entry.path), entry.linkTarget ?? '')) : entry.path;
     const c = classifyFile(target, isLink ? undefined : m.facts);
     const fe: FileEntry = { path: entry.path, bytes: isLink ? 0 : entry.size, kind: c.kind, mode: entry.mode };
-    const referencedBy = isLink ? undefined : externalData.get(entry.path);
+    // Most trees have no external data: skip hashing every path for an empty map.
+    const referencedBy = isLink || externalData.size === 0 ? undefined : externalData.get(entry.path);
     if (referencedBy && c.kind !== 'native') {
       fe.kind = 'model';
       fe.model = { format: 'onnx-external-data' };
@@ -74,9 +81,14 @@ export function buildFileEntries(
 /** Directories that contain no file or symlink at any depth (kept as zip entries). Pure. */
 export function emptyDirectoriesOf(entries: readonly SourceEntry[]): string[] {
   const used = new Set<string>();
+  // Sorted entries list a folder's files together: the next file of the same folder adds nothing.
+  let lastDir = '\0';
   for (const e of entries) {
     if (e.type === 'dir') continue;
-    for (let i = e.path.lastIndexOf('/'); i > 0; i = e.path.lastIndexOf('/', i - 1)) {
+    const slash = e.path.lastIndexOf('/');
+    if (slash === lastDir.length && e.path.startsWith(lastDir)) continue;
+    lastDir = slash > 0 ? e.path.slice(0, slash) : '\0';
+    for (let i = slash; i > 0; i = e.path.lastIndexOf('/', i - 1)) {
       const d = e.path.slice(0, i);
       if (used.has(d)) break;
       used.add(d);

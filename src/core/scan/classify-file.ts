@@ -60,22 +60,31 @@ const CONFIG_NAME =
 const MODEL_DIR = /(^|\/)(models?|weights|checkpoints?|onnx)(\/|$)/i;
 const MODEL_BIN_NAME = /(^|[._-])(model|weights|pytorch_model|tf_model|flax_model|checkpoint|ggml)([._-]|$)/i;
 
-/** The extension that decides a file's kind (lower case), with `d.ts` and `onnx.data` as double extensions. */
+/**
+ * The extension that decides a file's kind (lower case), with `d.ts` and `onnx.data` as double
+ * extensions. Takes a file name or a whole path (only its last segment counts), so hot loops need
+ * not slice the name out first.
+ */
 export function fileExtension(name: string): string {
+  const start = name.lastIndexOf('/') + 1;
   const dot = name.lastIndexOf('.');
-  if (dot <= 0 || dot < name.lastIndexOf('/')) return '';
+  if (dot <= start) return '';
   const ext = name.slice(dot + 1).toLowerCase();
   if (ext === 'ts' || ext === 'mts' || ext === 'cts') {
-    if (name.length > ext.length + 3 && name.slice(dot - 2, dot).toLowerCase() === '.d') return `d.${ext}`;
-  } else if (ext === 'data' && name.slice(dot - 5, dot).toLowerCase() === '.onnx') return 'onnx.data';
+    if (name.length - start > ext.length + 3 && name.slice(dot - 2, dot).toLowerCase() === '.d') return `d.${ext}`;
+  } else if (ext === 'data' && dot - 5 >= start && name.slice(dot - 5, dot).toLowerCase() === '.onnx') return 'onnx.data';
   else if (ext === 'onnx_data') return 'onnx_data';
   return ext;
 }
 
 /** Whether classifying this path needs its first bytes (see NO_HEADER_EXT). */
 export function needsHeader(path: string): boolean {
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  return !NO_HEADER_EXT.has(fileExtension(name));
+  return extensionNeedsHeader(fileExtension(path));
+}
+
+/** `needsHeader` for an extension already taken with `fileExtension`. */
+export function extensionNeedsHeader(ext: string): boolean {
+  return !NO_HEADER_EXT.has(ext);
 }
 
 /** Decodes header bytes into the facts classification uses. */

@@ -11,7 +11,7 @@ import { deflateForZip, PIECE_BYTES, zipDataBytes } from '../archive/zip-deflate
 import type { OperationOptions } from '../progress.js';
 import type { TreeIndex, TreeListing } from './bundle-index.js';
 import { buildFileEntries, emptyDirectoriesOf, type MeasuredFile } from './build-file-entries.js';
-import { fileExtension, needsHeader, type HeaderFacts } from './classify-file.js';
+import { extensionNeedsHeader, fileExtension, needsHeader, type HeaderFacts } from './classify-file.js';
 import { findOnnxExternalDataRefs } from './find-onnx-external-data.js';
 import { measureChunks } from './measure-content.js';
 import { predictZipBytes } from './predict-zip-bytes.js';
@@ -83,6 +83,8 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
     const before = source.type === 'folder' ? await cache.loadFolder(source.path) : new Map<string, CachedFile>();
     const after = new Map<string, CachedFile>();
     const measured = new Map<string, MeasuredFile>();
+    // Files answered in the listing loop, by index into `listed`: no path is hashed for them.
+    const measuredAt: (MeasuredFile | undefined)[] = listed ? new Array<MeasuredFile | undefined>(listed.length) : [];
     const metadata = new Map<string, string>();
     const refs = new Map<string, string[]>();
     const warnings: string[] = [];
@@ -96,8 +98,9 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
     };
     /** What the cache (`hit`, the file's unchanged record) or the extension alone answers without reading the file, if everything. */
     const answerWithoutReading = (entry: SourceEntry, hit: CachedFile | undefined): MeasuredFile | undefined => {
-      if (isPackageMetadata(entry.path) || (fileExtension(entry.path) === 'onnx' && entry.size <= ONNX_REFS_MAX)) return undefined;
-      if (!hashing) return needsHeader(entry.path) ? undefined : { entry, facts: NO_FACTS };
+      const ext = fileExtension(entry.path);
+      if ((ext === 'onnx' && entry.size <= ONNX_REFS_MAX) || isPackageMetadata(entry.path)) return undefined;
+      if (!hashing) return extensionNeedsHeader(ext) ? undefined : { entry, facts: NO_FACTS };
       if (!hit) return undefined;
       const zipBytes = options.compress ? (hit.zipBytes ?? cache.zipDataBytes(hit.hash)) : undefined;
       if (options.compress && zipBytes === undefined) return undefined;
@@ -169,15 +172,16 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
       if (!listed) progress.emit({ type: 'scan:walk', files: counts.done, bytes: counts.bytes });
       if (hashing) progress.emit({ type: 'scan:compress', done: counts.done, total: Math.max(total, counts.done), bytes: counts.bytes, cachedFiles: counts.cached });
     };
-    /** `cached`: the cache's unchanged record of the file, when the answer came from it. */
-    const record = (entry: SourceEntry, m: MeasuredFile, cached?: CachedFile): void => {
+    /** `cached`: the cache's unchanged record of the file, when the answer came from it; `at`: its index in `listed`. */
+    const record = (entry: SourceEntry, m: MeasuredFile, cached?: CachedFile, at?: number): void => {
       if (cached && cached.zipBytes === m.zipBytes) after.set(entry.path, cached);
       else if (m.hash && entry.mtimeMs !== undefined) {
         after.set(entry.path, { size: entry.size, mtimeMs: entry.mtimeMs, ctimeMs: entry.ctimeMs ?? 0, ino: entry.ino ?? 0, hash: m.hash, facts: m.facts, ...(m.zipBytes !== undefined ? { zipBytes: m.zipBytes } : {}) });
       }
       if (!cached && m.hash && m.zipBytes !== undefined) cache.rememberZipDataBytes(m.hash, m.zipBytes);
       if (entry.type === 'file') counts.bytes += entry.size;
-      measured.set(entry.path, m);
+      if (at === undefined) measured.set(entry.path, m);
+      else measuredAt[at] = m;
       // Progress is throttled anyway: building an event per file costs more than it tells.
       if ((++counts.done & 127) === 0) emitCounts();
     };
@@ -199,15 +203,16 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
       // Random access: answer what needs no reading right here (most files when listing or
       // re-scanning), and send only the rest through the concurrent pool.
       const rest: SourceEntry[] = [];
-      for (const e of listed) {
+      for (let i = 0; i < listed.length; i++) {
+        const e = listed[i] as SourceEntry;
         if (e.type === 'dir') continue;
         if (e.type === 'symlink') {
-          record(e, { entry: e, facts: {} });
+          record(e, { entry: e, facts: {} }, undefined, i);
           continue;
         }
-        const hit = validHit(e);
+        const hit = before.size > 0 ? validHit(e) : undefined;
         const quick = answerWithoutReading(e, hit);
-        if (quick) record(e, quick, hit);
+        if (quick) record(e, quick, hit, i);
         else rest.push(e);
       }
       const content = (e: SourceEntry): EntryContent => ({ readAll: () => source.readFile(e), chunks: () => source.readChunks(e) });
@@ -249,11 +254,12 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
     progress.flush();
 
     const entries = listed ?? (await source.entries({ signal }));
-    const files = buildFileEntries(
-      entries.filter((e) => e.type !== 'dir').map((e) => measured.get(e.path) as MeasuredFile),
-      metadata,
-      refs,
-    );
+    const inOrder: MeasuredFile[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as SourceEntry;
+      if (e.type !== 'dir') inOrder.push(measuredAt[i] ?? (measured.get(e.path) as MeasuredFile));
+    }
+    const files = buildFileEntries(inOrder, metadata, refs);
     const emptyDirectories = emptyDirectoriesOf(entries);
     const listing: TreeListing = {
       source: source.path,

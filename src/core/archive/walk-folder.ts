@@ -50,10 +50,11 @@ export async function walkFolder(root: string, options: WalkFolderOptions = {}):
   let helper: WalkWorker | undefined;
   const take = (r: WalkResult): void => {
     if (r.error) throw helperError(root, r.error);
-    for (let i = 0; i < r.paths.length; i++) {
+    const paths = r.types.length === 0 ? [] : r.paths.split('\0');
+    for (let i = 0; i < paths.length; i++) {
       const n = i * WALK_NUMS;
       const type = r.types[i] === WALK_DIR ? 'dir' : r.types[i] === WALK_FILE ? 'file' : 'symlink';
-      const entry: SourceEntry = { path: r.paths[i] as string, type, size: r.nums[n] as number, mode: r.nums[n + 1] as number, mtimeMs: r.nums[n + 2] as number, ctimeMs: r.nums[n + 3] as number, ino: r.nums[n + 4] as number };
+      const entry: SourceEntry = { path: paths[i] as string, type, size: r.nums[n] as number, mode: r.nums[n + 1] as number, mtimeMs: r.nums[n + 2] as number, ctimeMs: r.nums[n + 3] as number, ino: r.nums[n + 4] as number };
       if (type === 'symlink') entry.linkTarget = r.links[i] as string;
       if (type === 'dir') stack.push(entry.path);
       else files++;
@@ -73,7 +74,7 @@ export async function walkFolder(root: string, options: WalkFolderOptions = {}):
       if (typeof task === 'string') dirs.push(task);
       else {
         chunks.push(task);
-        names += task.names.length;
+        names += WALK_CHUNK;
       }
     }
     stack.splice(0, n);
@@ -101,11 +102,12 @@ export async function walkFolder(root: string, options: WalkFolderOptions = {}):
           throw unreadable(abs, err);
         }
         if (names.length > WALK_CHUNK) {
-          for (let i = WALK_CHUNK; i < names.length; i += WALK_CHUNK) stack.push({ rel, names: names.slice(i, i + WALK_CHUNK) });
+          for (let i = WALK_CHUNK; i < names.length; i += WALK_CHUNK) stack.push({ rel, names: names.slice(i, i + WALK_CHUNK).join('\0') });
           names = names.slice(0, WALK_CHUNK);
         }
       } else {
-        ({ rel, names } = task);
+        rel = task.rel;
+        names = task.names.split('\0');
       }
       for (const name of names) {
         const path = rel === '' ? name : `${rel}/${name}`;

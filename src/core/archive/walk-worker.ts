@@ -12,7 +12,11 @@ export const WALK_NUMS = 5;
 export interface WalkChunk {
   /** The directory, relative to the root (`''` for the root). */
   rel: string;
-  names: string[];
+  /**
+   * At most `WALK_CHUNK` names joined by NUL, which no file name can hold: one string crosses
+   * threads as one copy, where an array of strings is cloned string by string.
+   */
+  names: string;
 }
 
 /** Most names lstat'ed as one unit of work: a directory of 20,000 files must not land on one thread. */
@@ -20,8 +24,8 @@ export const WALK_CHUNK = 512;
 
 /** The entries of a batch of work (directories listed one level each, and chunks), column-wise (cheap to pass between threads). */
 export interface WalkResult {
-  /** Paths relative to the root. */
-  paths: string[];
+  /** Paths relative to the root, joined by NUL (one copy between threads); as many as `types`. */
+  paths: string;
   /** One of WALK_DIR, WALK_FILE, WALK_SYMLINK per path. */
   types: Uint8Array;
   /** WALK_NUMS numbers per path. */
@@ -45,7 +49,7 @@ function walk(root, dirs, chunks) {
   const nums = [];
   const links = {};
   const leftovers = [];
-  const done = (error) => ({ paths, types: Uint8Array.from(types), nums: Float64Array.from(nums), links, leftovers, error });
+  const done = (error) => ({ paths: paths.join('\\0'), types: Uint8Array.from(types), nums: Float64Array.from(nums), links, leftovers, error });
   const statNames = (rel, names) => {
     for (const name of names) {
       const path = rel === '' ? name : rel + '/' + name;
@@ -71,7 +75,7 @@ function walk(root, dirs, chunks) {
     return undefined;
   };
   for (const c of chunks) {
-    const error = statNames(c.rel, c.names);
+    const error = statNames(c.rel, c.names.split('\\0'));
     if (error) return done(error);
   }
   for (const rel of dirs) {
@@ -83,7 +87,7 @@ function walk(root, dirs, chunks) {
       return done({ path: root + '/' + rel, code: (e && e.code) || String(e) });
     }
     if (names.length > ${WALK_CHUNK}) {
-      for (let i = ${WALK_CHUNK}; i < names.length; i += ${WALK_CHUNK}) leftovers.push({ rel, names: names.slice(i, i + ${WALK_CHUNK}) });
+      for (let i = ${WALK_CHUNK}; i < names.length; i += ${WALK_CHUNK}) leftovers.push({ rel, names: names.slice(i, i + ${WALK_CHUNK}).join('\\0') });
       names = names.slice(0, ${WALK_CHUNK});
     }
     const error = statNames(rel, names);

@@ -36,14 +36,15 @@ export function buildFileEntries(
     metadata,
   );
   // The npm owner depends only on the folder: one answer per folder, not per file. Files come
-  // in path order, so a folder's files are adjacent: compare with the last folder before hashing.
+  // in path order, so a folder's files are adjacent: compare with the last folder before hashing
+  // (slice-and-compare: V8's startsWith costs twice as much).
   const byDir = new Map<string, string | undefined>();
   let lastDir = '\0';
   let lastOwner: string | undefined;
   const ownerOf = (path: string): string | undefined => {
     const end = path.lastIndexOf('/') + 1;
-    if (end === lastDir.length && path.startsWith(lastDir)) return lastOwner;
     const dir = path.slice(0, end);
+    if (dir === lastDir) return lastOwner;
     lastDir = dir;
     if (byDir.has(dir)) return (lastOwner = byDir.get(dir));
     lastOwner = npmPackageOf(`${dir}x`);
@@ -86,7 +87,7 @@ export function emptyDirectoriesOf(entries: readonly SourceEntry[]): string[] {
   for (const e of entries) {
     if (e.type === 'dir') continue;
     const slash = e.path.lastIndexOf('/');
-    if (slash === lastDir.length && e.path.startsWith(lastDir)) continue;
+    if (slash === lastDir.length && e.path.slice(0, slash) === lastDir) continue;
     lastDir = slash > 0 ? e.path.slice(0, slash) : '\0';
     for (let i = slash; i > 0; i = e.path.lastIndexOf('/', i - 1)) {
       const d = e.path.slice(0, i);

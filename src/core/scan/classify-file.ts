@@ -36,18 +36,19 @@ const SOURCE_EXT = new Set(['js', 'mjs', 'cjs', 'jsx', 'ts', 'mts', 'cts', 'tsx'
 const DOC_EXT = new Set(['md', 'markdown', 'mkd', 'mdown', 'rst', 'adoc', 'asciidoc']);
 const ARCHIVE_EXT = new Set(['zip', 'tgz', 'gz', 'tar', 'whl', 'jar', 'bz2', 'xz', '7z', 'rar', 'egg']);
 const NATIVE_EXT = new Set(['node', 'so', 'dylib', 'dll', 'exe']);
-const MODEL_EXT: Record<string, ModelInfo['format']> = {
-  onnx: 'onnx',
-  ort: 'onnx',
-  safetensors: 'safetensors',
-  gguf: 'gguf',
-  tflite: 'tflite',
-  pt: 'pytorch',
-  pth: 'pytorch',
-  ckpt: 'pytorch',
-  h5: 'other',
-  keras: 'other',
-};
+// A Map, not an object: an extension such as `.constructor` must not find Object's prototype.
+const MODEL_EXT = new Map<string, ModelInfo['format']>([
+  ['onnx', 'onnx'],
+  ['ort', 'onnx'],
+  ['safetensors', 'safetensors'],
+  ['gguf', 'gguf'],
+  ['tflite', 'tflite'],
+  ['pt', 'pytorch'],
+  ['pth', 'pytorch'],
+  ['ckpt', 'pytorch'],
+  ['h5', 'other'],
+  ['keras', 'other'],
+]);
 
 const DOC_NAME = /^(readme|changelog|changes|history|license|licence|notice|authors|contributors|contributing|copying|copyright|code_of_conduct|security|support|funding|upgrading|thirdpartynotices?)([._-].*)?$/i;
 const TEST_DIRS = new Set(['test', 'tests', '__tests__', '__mocks__', '__snapshots__']);
@@ -118,7 +119,7 @@ export function classifyFile(path: string, header?: Buffer | HeaderFacts): FileC
   if (ext === 'map') return { kind: 'sourcemap', reason: 'extension .map' };
   if (ext === 'pyc' || ext === 'pyo') return { kind: 'python-bytecode', reason: `extension .${ext}` };
   if (ext === 'onnx.data' || ext === 'onnx_data') return { kind: 'model', reason: `extension .${ext}`, model: { format: 'onnx-external-data' } };
-  const byExt = MODEL_EXT[ext];
+  const byExt = MODEL_EXT.get(ext);
   if (byExt) return { kind: 'model', reason: `extension .${ext}`, model: { format: facts.model ?? byExt } };
   if (facts.model) return { kind: 'model', reason: `${facts.model} signature`, model: { format: facts.model } };
   if ((ext === 'bin' || ext === 'pb' || ext === 'msgpack') && (MODEL_BIN_NAME.test(name) || MODEL_DIR.test(dirPath))) {

@@ -61,6 +61,9 @@ describe('classifyFile', () => {
     expect(kind('node_modules/x/build/Release/data.bin')).toBe('other');
     const gguf = Buffer.concat([Buffer.from('GGUF'), Buffer.alloc(20)]);
     expect(classifyFile('blob/abc123', gguf)).toMatchObject({ kind: 'model', model: { format: 'gguf' } });
+    // Extensions that name Object's own properties are just extensions.
+    expect(kind('lib/x.constructor')).toBe('other');
+    expect(kind('lib/x.__proto__')).toBe('other');
   });
 
   it('recognises native code from header bytes, not names', () => {

@@ -108,7 +108,12 @@ function validateWalkedTree(container: string, entries: SourceEntry[]): { entrie
   for (const e of entries) if (e.type === 'symlink') symlinks.set(e.path, e.linkTarget ?? '');
   let paths: Set<string> | undefined;
   const warnings = symlinkWarnings(container, symlinks, (p) => (paths ??= new Set(entries.map((e) => e.path))).has(p));
-  return { entries: [...entries].sort(byEntryPath), warnings };
+  return { entries: [...entries].sort(byUniquePath), warnings };
+}
+
+// A walked folder lists each path once, so one comparison settles the order.
+function byUniquePath(a: SourceEntry, b: SourceEntry): number {
+  return a.path < b.path ? -1 : 1;
 }
 
 /** Throws for a symlink that leaves the root; warns about loops and dangling links. */

@@ -8,7 +8,21 @@ import picomatch from 'picomatch';
  * segment holds `**`; only the whole-path regex can answer.
  */
 export type CompiledGlob =
-  | { glob: string; shape: 'split'; dir: (dir: string) => boolean; base?: (name: string) => boolean; baseRe?: RegExp }
+  | {
+      glob: string;
+      shape: 'split';
+      dir: (dir: string) => boolean;
+      base?: (name: string) => boolean;
+      baseRe?: RegExp;
+      /**
+       * Every name `base` accepts ends with one of these (lower-cased for a case-insensitive
+       * glob); absent when the name part can end in anything it cannot tell (`*`, `[…]`, `!(…)`).
+       * A cheap filter: the strings are not exact, only never too strict.
+       */
+      baseSuffixes?: string[];
+      /** When the name part is `*` and literal text (`isStarLiteral`): a name matches exactly when it has one of `baseSuffixes`. */
+      baseExact?: boolean;
+    }
   | { glob: string; shape: 'full'; test: (path: string) => boolean };
 
 /**
@@ -28,13 +42,17 @@ export function compileGlob(glob: string, nocase = false, label = glob): Compile
     return { glob: label, shape: 'full', test: (path) => re.test(path) };
   }
   const dirParts = last === '**' ? parts : parts.slice(0, -1);
-  const compiled: CompiledGlob = { glob: label, shape: 'split', dir: folderTest(dirParts, options) };
-  if (last !== '**') {
-    const re = picomatch.makeRe(last, options);
-    compiled.base = (name) => re.test(name);
-    compiled.baseRe = re;
-  }
-  return compiled;
+  const re = last === '**' ? undefined : picomatch.makeRe(last, options);
+  // Absent parts are set to undefined, so that all split globs share one object shape.
+  return {
+    glob: label,
+    shape: 'split',
+    dir: folderTest(dirParts, options),
+    base: re && ((name) => re.test(name)),
+    baseRe: re,
+    baseSuffixes: re && literalSuffixes(last, nocase),
+    baseExact: re && isStarLiteral(last),
+  };
 }
 
 /** Whether a file path matches a compiled glob; for one-off tests (matchers memoize instead). */
@@ -44,7 +62,40 @@ export function globMatches(compiled: CompiledGlob, path: string): boolean {
   return compiled.dir(slash < 0 ? '' : path.slice(0, slash)) && (compiled.base?.(path.slice(slash + 1)) ?? true);
 }
 
+/**
+ * The folder part's test, behind a cheap gate: a folder can only match if it contains the literal
+ * ending of some non-`**` part (`prebuilds` for the parts `**`, `prebuilds`, `!(x)`, `**`), and
+ * most folders of a tree contain none, so `includes` settles them before any slicing or regex.
+ */
 function folderTest(parts: readonly string[], options: picomatch.PicomatchOptions): (dir: string) => boolean {
+  const test = folderShapeTest(parts, options);
+  const required = options.nocase ? undefined : requiredText(parts);
+  return required ? (dir) => includesAny(dir, required) && test(dir) : test;
+}
+
+/**
+ * Strings one of which every folder matching `parts` contains: the literal endings of its most
+ * telling part. Undefined when no part tells (all `**`, wildcards only) or the glob is negated.
+ */
+function requiredText(parts: readonly string[]): string[] | undefined {
+  if (parts[0]?.startsWith('!')) return undefined;
+  let best: string[] | undefined;
+  let bestLength = 0;
+  for (const part of parts) {
+    if (part.includes('**')) continue;
+    const ends = literalSuffixes(part, false);
+    const shortest = ends ? Math.min(...ends.map((e) => e.length)) : 0;
+    if (ends && ends.length <= 8 && shortest > bestLength) [best, bestLength] = [ends, shortest];
+  }
+  return best;
+}
+
+function includesAny(text: string, parts: readonly string[]): boolean {
+  for (let i = 0; i < parts.length; i++) if (text.includes(parts[i]!)) return true;
+  return false;
+}
+
+function folderShapeTest(parts: readonly string[], options: picomatch.PicomatchOptions): (dir: string) => boolean {
   const simple = (part: string | undefined) => part !== undefined && !part.includes('**');
   const segment = (part: string) => {
     const re = picomatch.makeRe(part, options);
@@ -89,6 +140,106 @@ function folderTest(parts: readonly string[], options: picomatch.PicomatchOption
   const inner = parts.slice(0, -1);
   const exact = inner.length === 0 || inner.every((p) => p === '**') ? undefined : picomatch.makeRe(inner.join('/'), options);
   return (dir) => dir !== '' && (re.test(dir) || (exact?.test(dir) ?? false));
+}
+
+// Characters that stand for themselves in every picomatch pattern; anything else ends the literal tail.
+const PLAIN = /^[A-Za-z0-9._-]$/;
+// Expanding nested lists multiplies alternatives: past this many, the shorter tail found so far is kept.
+const MAX_SUFFIXES = 256;
+
+/**
+ * The literal endings of a one-segment glob: the plain characters and brace lists after its
+ * last wildcard, expanded (`*.{md,txt}` → `.md`, `.txt`; `{a.json,b.*.json}` → `a.json`,
+ * `.json`). Undefined when some ending is empty (`*`, `a{,*}`), or the glob is negated, holds
+ * escapes, quotes or a `|`.
+ */
+export function literalSuffixes(pattern: string, nocase: boolean): string[] | undefined {
+  // Escapes and quotes change what the characters after them mean: not worth reading.
+  if (/["'\\]/.test(pattern)) return undefined;
+  const { ends } = literalTail(pattern);
+  if (ends.includes('')) return undefined;
+  return [...new Set(nocase ? ends.map((s) => s.toLowerCase()) : ends)];
+}
+
+/**
+ * Whether a one-segment glob is `*` followed by literal text (plain characters and brace lists:
+ * `*.md`, `*.d.{ts,mts}`). With `dot`, picomatch's `*` then takes any name but `.` and `..`, so
+ * the glob matches exactly the names that end with one of its `literalSuffixes`, which are
+ * never those two.
+ */
+export function isStarLiteral(pattern: string): boolean {
+  if (!pattern.startsWith('*') || pattern[1] === '*' || pattern[1] === '(' || /["'\\]/.test(pattern)) return false;
+  const { ends, whole } = literalTail(pattern.slice(1));
+  return whole && !ends.some((end) => end === '' || end === '.' || end === '..');
+}
+
+/**
+ * Strings one of which ends every name the pattern matches; `whole` when every name is one of
+ * them exactly. Tokens are read from the left, so braces are recognised where picomatch sees
+ * them; the tail is then built from the right until the first token that is not literal.
+ */
+function literalTail(pattern: string): { ends: string[]; whole: boolean } {
+  // `!x` matches what x does not; picomatch passes a `|` outside an extglob on to the regex,
+  // where it splits the whole pattern into alternatives (and brackets hide which `|` that is).
+  if (pattern.startsWith('!') || pattern.includes('|')) return { ends: [''], whole: false };
+  const tokens: (string | string[] | undefined)[] = [];
+  for (let i = 0; i < pattern.length; ) {
+    const close = pattern[i] === '{' ? matchingBrace(pattern, i) : -1;
+    if (close > 0) {
+      tokens.push(braceAlternatives(pattern.slice(i + 1, close)));
+      i = close + 1;
+    } else {
+      tokens.push(PLAIN.test(pattern[i]!) ? pattern[i]! : undefined);
+      i++;
+    }
+  }
+  let ends = [''];
+  for (let t = tokens.length - 1; t >= 0; t--) {
+    const token = tokens[t];
+    if (typeof token === 'string') {
+      ends = ends.map((s) => token + s);
+      continue;
+    }
+    if (!token) return { ends, whole: false };
+    const tails = token.map(literalTail);
+    const count = tails.reduce((n, tail) => n + tail.ends.length, 0) * ends.length;
+    if (count > MAX_SUFFIXES) return { ends, whole: false };
+    ends = tails.flatMap((tail) => tail.ends.flatMap((e) => ends.map((s) => e + s)));
+    if (!tails.every((tail) => tail.whole)) return { ends, whole: false };
+  }
+  return { ends, whole: true };
+}
+
+/** Index of the `}` closing the `{` at `open`, counting nested braces; -1 when there is none. */
+function matchingBrace(pattern: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < pattern.length; i++) {
+    if (pattern[i] === '{') depth++;
+    else if (pattern[i] === '}' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * The alternatives of a brace list's content, split at its top-level commas; undefined for what
+ * is not a plain list (no comma, a `..` range, brackets or parentheses whose commas picomatch
+ * may read otherwise).
+ */
+function braceAlternatives(content: string): string[] | undefined {
+  if (/[()[\]]|\.\./.test(content)) return undefined;
+  const alternatives: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < content.length; i++) {
+    if (content[i] === '{') depth++;
+    else if (content[i] === '}') depth--;
+    else if (content[i] === ',' && depth === 0) {
+      alternatives.push(content.slice(start, i));
+      start = i + 1;
+    }
+  }
+  alternatives.push(content.slice(start));
+  return alternatives.length > 1 ? alternatives : undefined;
 }
 
 /**

@@ -77,20 +77,20 @@ export function compileRule(ruleSet: string, rule: Rule, arch: Architecture): Co
   const predicates = m.predicates ?? [];
   const nocase = m.nocase ?? false;
   const compile = (globs: readonly string[], caseless: boolean) => globs.map((g) => compileGlob(expandGlobVariables(g, arch), caseless, g));
-  const compiled: CompiledRule = {
+  const topLevel = predicates.flatMap((p) => p.pythonTopLevel ?? []);
+  // Every field is set, absent ones to undefined: all compiled rules then share one object shape,
+  // and the matcher's hot loops read them without meeting a new shape (and deoptimizing) midway.
+  return {
     ruleSet,
     rule,
     scope: m.scope ?? 'bundle',
+    globs: m.globs && compile(m.globs, nocase),
+    excludeGlobs: m.excludeGlobs && compile(m.excludeGlobs, nocase),
+    kinds: m.kinds && new Set(m.kinds),
+    packages: m.packages && memoizeNameTest(compile(m.packages, false)),
     minBytes: m.minBytes ?? 0,
+    native: predicates.find((p) => p.native)?.native || undefined,
+    pythonTopLevel: topLevel.length > 0 ? memoizeNameTest(compile(topLevel, false)) : undefined,
     contextual: predicates.some((p) => p.duplicate === true),
   };
-  if (m.globs) compiled.globs = compile(m.globs, nocase);
-  if (m.excludeGlobs) compiled.excludeGlobs = compile(m.excludeGlobs, nocase);
-  if (m.kinds) compiled.kinds = new Set(m.kinds);
-  if (m.packages) compiled.packages = memoizeNameTest(compile(m.packages, false));
-  const native = predicates.find((p) => p.native)?.native;
-  if (native) compiled.native = native;
-  const topLevel = predicates.flatMap((p) => p.pythonTopLevel ?? []);
-  if (topLevel.length > 0) compiled.pythonTopLevel = memoizeNameTest(compile(topLevel, false));
-  return compiled;
 }

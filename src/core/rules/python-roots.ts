@@ -34,6 +34,24 @@ export function findPythonRoots(paths: Iterable<string>): string[] {
   return candidates.filter((_, i) => seen[i]!.metadata || (seen[i]!.module && !seen[i]!.packageJson));
 }
 
+/**
+ * Whether the paths of files directly in `dir` can count for `findPythonRoots`: those in the tree
+ * root, `python/` and the folders just below them, and in top-level (or `python/`-level)
+ * `*.dist-info`/`*.egg-info` folders. Given only those paths, it finds the same roots, so a large
+ * tree's other paths need not be looked at.
+ */
+export function decidesPythonRoots(dir: string): boolean {
+  const first = dir.indexOf('/');
+  if (first < 0 || isMetadataFolder(dir.slice(0, first))) return true;
+  if (dir.slice(0, first) !== 'python') return false;
+  const second = dir.indexOf('/', first + 1);
+  return second < 0 || isMetadataFolder(dir.slice(first + 1, second));
+}
+
+function isMetadataFolder(name: string): boolean {
+  return name.endsWith('.dist-info') || name.endsWith('.egg-info');
+}
+
 function inspect(path: string, from: number, flags: { metadata: boolean; module: boolean; packageJson: boolean }): void {
   const slash = path.indexOf('/', from);
   if (slash < 0) {
@@ -83,8 +101,20 @@ export function locatePython(path: string, roots: readonly string[]): PythonLoca
 /** Completes a folder location with the file's base name. */
 export function pythonLocation(folder: PythonFolderLocation, base: string): PythonLocation {
   const { innerDir } = folder;
-  const slash = innerDir.indexOf('/');
+  return { ...folder, inner: innerDir ? `${innerDir}/${base}` : base, topLevel: pythonTopLevel(folder, base) };
+}
+
+/**
+ * The importable top-level name of a file in a Python root: the first folder below the root, or
+ * for a file directly in the root its name without suffixes (`six.py` → `six`). Only the latter
+ * reads `base`, so a folder's name can be found once for all its files.
+ */
+export function pythonTopLevel(folder: PythonFolderLocation, base: string): string {
+  const { innerDir } = folder;
+  if (innerDir) {
+    const slash = innerDir.indexOf('/');
+    return slash < 0 ? innerDir : innerDir.slice(0, slash);
+  }
   const dot = base.indexOf('.');
-  const topLevel = innerDir ? (slash < 0 ? innerDir : innerDir.slice(0, slash)) : dot > 0 ? base.slice(0, dot) : base;
-  return { ...folder, inner: innerDir ? `${innerDir}/${base}` : base, topLevel };
+  return dot > 0 ? base.slice(0, dot) : base;
 }

@@ -103,10 +103,13 @@ describe('createGlobMatcher', () => {
     const matcher = createGlobMatcher(compiled, index);
     // Twice: the second pass reads the memo tables.
     for (let pass = 0; pass < 2; pass++) {
-      for (const entry of index.entries) {
-        const expected = compiled.find((c) => globMatches(c, entry.file.path))?.glob;
-        expect([entry.file.path, matcher.match(entry, entry.dir)]).toEqual([entry.file.path, expected]);
-      }
+      tree.forEach(({ path }, i) => {
+        const dirId = index.dirIds[i]!;
+        const expected = compiled.find((c) => globMatches(c, path))?.glob;
+        const nameStart = index.nameStarts[i]!;
+        const got = matcher.match(dirId, matcher.classifier.matchingIds(path, nameStart), path, nameStart, index.dirs[dirId]!);
+        expect([path, got]).toEqual([path, expected]);
+      });
     }
   });
 
@@ -115,7 +118,11 @@ describe('createGlobMatcher', () => {
     const tree = makeTree({ 'a/file39.txt': 1, 'a/file3.txt': 1, 'a/other.txt': 1 });
     const index = indexTreePaths(tree);
     const matcher = createGlobMatcher(globs.map((g) => compileGlob(g)), index);
-    expect(index.entries.map((e) => matcher.match(e, e.dir))).toEqual(['**/file39.txt', '**/file3.txt', undefined]);
+    const matchAt = (i: number) => {
+      const [path, nameStart] = [tree[i]!.path, index.nameStarts[i]!];
+      return matcher.match(index.dirIds[i]!, matcher.classifier.matchingIds(path, nameStart), path, nameStart, index.dirs[index.dirIds[i]!]!);
+    };
+    expect(tree.map((_, i) => matchAt(i))).toEqual(['**/file39.txt', '**/file3.txt', undefined]);
     expect(matcher.masks).toBeUndefined();
   });
 });

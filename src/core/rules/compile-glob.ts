@@ -75,10 +75,11 @@ function folderTest(parts: readonly string[], options: picomatch.PicomatchOption
 
 /**
  * Strings one of which every folder matching `parts` contains: the literal endings of its most
- * telling part. Undefined when no part tells (all `**`, wildcards only) or the glob is negated.
+ * telling part. Undefined when no part tells (all `**`, wildcards only) or some part is not a
+ * plain glob (`isPlainGlob`).
  */
 function requiredText(parts: readonly string[]): string[] | undefined {
-  if (parts[0]?.startsWith('!')) return undefined;
+  if (!parts.every((part) => part === '**' || isPlainGlob(part))) return undefined;
   let best: string[] | undefined;
   let bestLength = 0;
   for (const part of parts) {
@@ -142,20 +143,32 @@ function folderShapeTest(parts: readonly string[], options: picomatch.PicomatchO
   return (dir) => dir !== '' && (re.test(dir) || (exact?.test(dir) ?? false));
 }
 
-// Characters that stand for themselves in every picomatch pattern; anything else ends the literal tail.
+// Characters that stand for themselves in a plain glob; anything else ends the literal tail.
 const PLAIN = /^[A-Za-z0-9._-]$/;
+// Plain characters (no `..`), single stars not followed by a brace, and flat brace lists of those.
+const PLAIN_GLOB = /^(?:[A-Za-z0-9_-]|\.(?!\.)|\*(?![*{])|\{(?:[A-Za-z0-9_,-]|\.(?!\.)|\*(?!\*))*\})*$/;
+
+/**
+ * Whether a one-segment glob uses only the plain part of glob syntax: literal characters, `*`
+ * and flat brace lists. Only for those does picomatch's regex keep the text literal, so only they
+ * are read for literal endings. Anything else may be rebuilt: picomatch turns `{1..3}x.md` into a
+ * regex that leaves the dot unescaped (it matches `1xzmd`), and POSIX classes and extglobs do
+ * the same. Such globs are simply left to their regex.
+ */
+export function isPlainGlob(pattern: string): boolean {
+  return PLAIN_GLOB.test(pattern);
+}
 // Expanding nested lists multiplies alternatives: past this many, the shorter tail found so far is kept.
 const MAX_SUFFIXES = 256;
 
 /**
  * The literal endings of a one-segment glob: the plain characters and brace lists after its
  * last wildcard, expanded (`*.{md,txt}` → `.md`, `.txt`; `{a.json,b.*.json}` → `a.json`,
- * `.json`). Undefined when some ending is empty (`*`, `a{,*}`), or the glob is negated, holds
- * escapes, quotes or a `|`.
+ * `.json`). Undefined when some ending is empty (`*`, `a{,*}`) or the glob is not plain
+ * (`isPlainGlob`).
  */
 export function literalSuffixes(pattern: string, nocase: boolean): string[] | undefined {
-  // Escapes and quotes change what the characters after them mean: not worth reading.
-  if (/["'\\]/.test(pattern)) return undefined;
+  if (!isPlainGlob(pattern)) return undefined;
   const { ends } = literalTail(pattern);
   if (ends.includes('')) return undefined;
   return [...new Set(nocase ? ends.map((s) => s.toLowerCase()) : ends)];
@@ -168,25 +181,25 @@ export function literalSuffixes(pattern: string, nocase: boolean): string[] | un
  * never those two.
  */
 export function isStarLiteral(pattern: string): boolean {
-  if (!pattern.startsWith('*') || pattern[1] === '*' || pattern[1] === '(' || /["'\\]/.test(pattern)) return false;
+  if (!pattern.startsWith('*') || !isPlainGlob(pattern)) return false;
   const { ends, whole } = literalTail(pattern.slice(1));
   return whole && !ends.some((end) => end === '' || end === '.' || end === '..');
 }
 
 /**
- * Strings one of which ends every name the pattern matches; `whole` when every name is one of
- * them exactly. Tokens are read from the left, so braces are recognised where picomatch sees
- * them; the tail is then built from the right until the first token that is not literal.
+ * Strings one of which ends every name the plain glob `pattern` matches; `whole` when every name
+ * is one of them exactly. Tokens are read from the left, so braces are recognised where picomatch
+ * sees them; the tail is then built from the right until the first token that is not literal.
  */
 function literalTail(pattern: string): { ends: string[]; whole: boolean } {
-  // `!x` matches what x does not; picomatch passes a `|` outside an extglob on to the regex,
-  // where it splits the whole pattern into alternatives (and brackets hide which `|` that is).
-  if (pattern.startsWith('!') || pattern.includes('|')) return { ends: [''], whole: false };
   const tokens: (string | string[] | undefined)[] = [];
   for (let i = 0; i < pattern.length; ) {
-    const close = pattern[i] === '{' ? matchingBrace(pattern, i) : -1;
+    // Plain globs have flat brace lists; one without a comma is literal text to picomatch, which
+    // this reads as a non-literal token (safe: the tail just stops there).
+    const close = pattern[i] === '{' ? pattern.indexOf('}', i) : -1;
     if (close > 0) {
-      tokens.push(braceAlternatives(pattern.slice(i + 1, close)));
+      const alternatives = pattern.slice(i + 1, close).split(',');
+      tokens.push(alternatives.length > 1 ? alternatives : undefined);
       i = close + 1;
     } else {
       tokens.push(PLAIN.test(pattern[i]!) ? pattern[i]! : undefined);
@@ -208,38 +221,6 @@ function literalTail(pattern: string): { ends: string[]; whole: boolean } {
     if (!tails.every((tail) => tail.whole)) return { ends, whole: false };
   }
   return { ends, whole: true };
-}
-
-/** Index of the `}` closing the `{` at `open`, counting nested braces; -1 when there is none. */
-function matchingBrace(pattern: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < pattern.length; i++) {
-    if (pattern[i] === '{') depth++;
-    else if (pattern[i] === '}' && --depth === 0) return i;
-  }
-  return -1;
-}
-
-/**
- * The alternatives of a brace list's content, split at its top-level commas; undefined for what
- * is not a plain list (no comma, a `..` range, brackets or parentheses whose commas picomatch
- * may read otherwise).
- */
-function braceAlternatives(content: string): string[] | undefined {
-  if (/[()[\]]|\.\./.test(content)) return undefined;
-  const alternatives: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < content.length; i++) {
-    if (content[i] === '{') depth++;
-    else if (content[i] === '}') depth--;
-    else if (content[i] === ',' && depth === 0) {
-      alternatives.push(content.slice(start, i));
-      start = i + 1;
-    }
-  }
-  alternatives.push(content.slice(start));
-  return alternatives.length > 1 ? alternatives : undefined;
 }
 
 /**

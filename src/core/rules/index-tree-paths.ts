@@ -1,6 +1,6 @@
 import type { FileEntry } from '../scan/bundle-index.js';
 import { locateNpmFolder, type NpmFolderLocation } from './locate-npm-package.js';
-import { decidesPythonRoots, findPythonRoots, locatePythonFolder, type PythonFolderLocation } from './python-roots.js';
+import { findPythonRoots, locatePythonFolder, type PythonFolderLocation } from './python-roots.js';
 
 /**
  * Every file of a tree as a dense folder id and where its name starts, plus what each folder
@@ -61,11 +61,7 @@ export function indexTreePaths(files: readonly FileEntry[]): TreePathIndex {
   splitPaths(files, dirIds, nameStarts, folderId);
   const filesPerDir = new Uint32Array(dirs.length);
   for (let i = 0; i < dirIds.length; i++) filesPerDir[dirIds[i]!]!++;
-  // Python roots depend on a few shallow folders only: the paths of deep ones are not even read.
-  const decides = dirs.map(decidesPythonRoots);
-  const shallow: string[] = [];
-  for (let i = 0; i < files.length; i++) if (decides[dirIds[i]!]) shallow.push(files[i]!.path);
-  const roots = findPythonRoots(shallow);
+  const roots = findPythonRoots(files.map((f) => f.path));
   const npm = dirs.map((dir) => locateNpmFolder(dir));
   const python = dirs.map((dir) => locatePythonFolder(dir, roots));
   return {

@@ -34,24 +34,6 @@ export function findPythonRoots(paths: Iterable<string>): string[] {
   return candidates.filter((_, i) => seen[i]!.metadata || (seen[i]!.module && !seen[i]!.packageJson));
 }
 
-/**
- * Whether the paths of files directly in `dir` can count for `findPythonRoots`: those in the tree
- * root, `python/` and the folders just below them, and in top-level (or `python/`-level)
- * `*.dist-info`/`*.egg-info` folders. Given only those paths, it finds the same roots, so a large
- * tree's other paths need not be looked at.
- */
-export function decidesPythonRoots(dir: string): boolean {
-  const first = dir.indexOf('/');
-  if (first < 0 || isMetadataFolder(dir.slice(0, first))) return true;
-  if (dir.slice(0, first) !== 'python') return false;
-  const second = dir.indexOf('/', first + 1);
-  return second < 0 || isMetadataFolder(dir.slice(first + 1, second));
-}
-
-function isMetadataFolder(name: string): boolean {
-  return name.endsWith('.dist-info') || name.endsWith('.egg-info');
-}
-
 function inspect(path: string, from: number, flags: { metadata: boolean; module: boolean; packageJson: boolean }): void {
   const slash = path.indexOf('/', from);
   if (slash < 0) {

@@ -76,7 +76,7 @@ export function matchRules(tree: readonly FileEntry[], ruleSets: readonly RuleSe
   if (options.drop && options.drop.length > 0) rules.unshift(compileRule('user', userDropRule(options.drop), arch));
 
   const index = indexTreePaths(tree);
-  const { dirIds, nameStarts, dirs } = index;
+  const { dirIds, nameStarts } = index;
   const keep = options.keep && options.keep.length > 0 ? createGlobMatcher(options.keep.map((g) => compileGlob(g)), index) : undefined;
   const classifier = createNameClassifier(rules.flatMap((r) => r.globs ?? []));
   const active = rules.map((compiled, id) => activate(id, compiled, index, classifier));
@@ -125,15 +125,6 @@ function claimFiles(
       continue;
     }
     const ids = classifier.matchingIds(path, nameStart);
-    if (ids.length === 0) {
-      if (plans.unnamedStart[dirId] === -1) listUnnamed(plans, dirId);
-      // The common case, settled here without a call: no pattern takes the name, and the folder's
-      // rules for such names are about binaries, which this file is not.
-      if (plans.binaryOnly[dirId] === 1 && !file.native) {
-        if (listUnclaimed) unclaimed.push(i);
-        continue;
-      }
-    }
     if (!claimFirst(plans, file, i, dirId, nameStart, ids, context) && listUnclaimed) unclaimed.push(i);
   }
   return unclaimed;
@@ -177,8 +168,6 @@ interface FolderPlans {
   unnamedStart: Int32Array;
   unnamedEnd: Int32Array;
   unnamedAt: number[];
-  /** Per folder id (once listed): 1 when all its unnamed rules are about native binaries, which most files are not. */
-  binaryOnly: Uint8Array;
   /** Per classifier glob id: the index in `rules` of the rule owning it, -1 for other lists' globs. */
   ownerOf: Int32Array;
   /** The rules one file meets, in precedence order (reused for every file; never more than all rules). */
@@ -204,7 +193,6 @@ function folderPlans(rules: readonly ActiveRule[], index: TreePathIndex, classif
     mayBeUnnamed: rules.flatMap((rule, r) => (!rule.bitOfId || rule.anyName !== 0 ? [r] : [])),
     unnamedStart: new Int32Array(index.dirCount).fill(-1),
     unnamedEnd: new Int32Array(index.dirCount),
-    binaryOnly: new Uint8Array(index.dirCount),
     unnamedAt: [],
     ownerOf,
     candidates: new Int32Array(rules.length),
@@ -229,19 +217,15 @@ function folderMask(plans: FolderPlans, r: number, dirId: number): number {
 /** Lists, once per folder, the rules that can match a file there whose name matches no pattern. */
 function listUnnamed(plans: FolderPlans, dirId: number): void {
   plans.unnamedStart[dirId] = plans.unnamedAt.length;
-  let binaryOnly = 1;
   for (const r of plans.mayBeUnnamed) {
     const mask = folderMask(plans, r, dirId);
     if (mask === 0) continue;
     const rule = plans.rules[r]!;
     const { globs } = rule;
     const unnamed = !globs || (globs.masks ? (mask & rule.anyName) !== 0 : globs.folderAcceptsAnyName(dirId, scopedFolder(rule.compiled, dirId, plans.index)!));
-    if (!unnamed) continue;
-    plans.unnamedAt.push(r);
-    if (!rule.compiled.native) binaryOnly = 0;
+    if (unnamed) plans.unnamedAt.push(r);
   }
   plans.unnamedEnd[dirId] = plans.unnamedAt.length;
-  plans.binaryOnly[dirId] = binaryOnly;
 }
 
 /** What the folder's package and Python root settle, before any glob. */
@@ -273,10 +257,7 @@ function claimFirst(plans: FolderPlans, file: FileEntry, i: number, dirId: numbe
 function claimUnnamed(plans: FolderPlans, file: FileEntry, i: number, dirId: number, nameStart: number, context: MatchContext): boolean {
   const { rules, unnamedAt } = plans;
   for (let k = plans.unnamedStart[dirId]!, end = plans.unnamedEnd[dirId]!; k < end; k++) {
-    const rule = rules[unnamedAt[k]!]!;
-    // Most folders list a rule on binaries, which most files are not: skip the call.
-    if (rule.compiled.native && !file.native) continue;
-    if (claimIfMatch(rule, file, i, dirId, nameStart, NO_IDS, context)) return true;
+    if (claimIfMatch(rules[unnamedAt[k]!]!, file, i, dirId, nameStart, NO_IDS, context)) return true;
   }
   return false;
 }
@@ -301,7 +282,6 @@ function claimNamed(plans: FolderPlans, file: FileEntry, i: number, dirId: numbe
   for (let k = 0; k < count; k++) {
     const r = candidates[k]!;
     const rule = rules[r]!;
-    if (rule.compiled.native && !file.native) continue;
     // Reject on the folder and name masks before the full test, which only runs on a likely hit.
     const mask = folderMask(plans, r, dirId);
     if (mask === 0) continue;

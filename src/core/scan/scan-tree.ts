@@ -93,6 +93,8 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
     let cacheChanged = before.size === 0;
     /** The cache's record of a file, if the file is unchanged since. */
     const validHit = (entry: SourceEntry): CachedFile | undefined => {
+      // Listing and first scans have no cache: skip hashing every path for an empty map.
+      if (before.size === 0) return undefined;
       const hit = before.get(entry.path);
       return hit && hit.size === entry.size && hit.mtimeMs === entry.mtimeMs && hit.ctimeMs === entry.ctimeMs && hit.ino === entry.ino ? hit : undefined;
     };
@@ -210,7 +212,7 @@ export async function scanTree(path: string, options: ScanTreeOptions): Promise<
           record(e, { entry: e, facts: {} }, undefined, i);
           continue;
         }
-        const hit = before.size > 0 ? validHit(e) : undefined;
+        const hit = validHit(e);
         const quick = answerWithoutReading(e, hit);
         if (quick) record(e, quick, hit, i);
         else rest.push(e);
